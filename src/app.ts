@@ -1,0 +1,47 @@
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { aVenirRoutes } from './http/journeys/a-venir/routes.ts';
+import { connexionRoutes } from './http/journeys/connexion/routes.ts';
+import { deconnexionRoutes } from './http/journeys/deconnexion/routes.ts';
+import { monCompteRoutes } from './http/journeys/mon-compte/routes.ts';
+import { santeRoutes } from './http/journeys/sante/routes.ts';
+import { paths } from './http/paths.ts';
+import { cacheControl } from './http/plugins/cache-control.ts';
+import { csrfProtection } from './http/plugins/csrf.ts';
+import { errorPages } from './http/plugins/errors.ts';
+import { securityHeaders } from './http/plugins/security-headers.ts';
+import { sessionPlugin } from './http/plugins/session.ts';
+import { staticAssets } from './http/plugins/static-assets.ts';
+import { views } from './http/plugins/views.ts';
+import type { Services } from './services/index.ts';
+
+export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const { config } = services;
+  const development = config.env === 'development';
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    trustProxy: false,
+    bodyLimit: 64 * 1024,
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+  });
+
+  await app.register(securityHeaders, { secure: config.secureCookies });
+  await app.register(cacheControl);
+  await app.register(staticAssets);
+  await app.register(formbody);
+  await app.register(sessionPlugin, { services });
+  await app.register(csrfProtection);
+  await app.register(views, { development });
+  await app.register(errorPages, { development });
+
+  app.get(paths.accueil, async (request, reply) =>
+    reply.redirect(request.principal ? paths.monCompte : paths.connexion, 303),
+  );
+  await app.register(connexionRoutes, { services });
+  await app.register(monCompteRoutes, { services });
+  await app.register(deconnexionRoutes, { services });
+  await app.register(aVenirRoutes);
+  await app.register(santeRoutes, { services });
+  return app;
+}

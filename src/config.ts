@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+export const projectRoot = path.resolve(import.meta.dirname, '..');
+
+const keyPattern = /^[A-Za-z0-9+/]{43}=$/;
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  SESSION_KEYS: z
+    .string()
+    .transform((s) => s.split(',').map((k) => k.trim()))
+    .pipe(
+      z
+        .array(z.string().regex(keyPattern, 'chaque clé : 32 octets en base64 (44 caractères)'))
+        .min(1),
+    )
+    .optional(),
+  EMBEDDED_PG_DIR: z
+    .string()
+    .min(1)
+    .default(path.join(projectRoot, '.data', 'postgres')),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(19456),
+  ARGON2_TIME_COST: z.coerce.number().int().min(2).default(2),
+  ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
+  LOGIN_CONCURRENCY: z.coerce.number().int().min(1).default(availableParallelism()),
+  LOGIN_QUEUE_MAX: z.coerce.number().int().min(0).default(256),
+  SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().positive().default(12),
+  SECURE_COOKIES: z.enum(['true', 'false']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+});
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  /** Absent: the app starts its own embedded Postgres in `embedded.dir`. */
+  readonly databaseUrl: string | undefined;
+  readonly embedded: { readonly dir: string; readonly port: number };
+  /** 32-byte keys; the first encrypts, all decrypt (rotation). */
+  readonly sessionKeys: readonly Buffer[];
+  readonly argon2: {
+    readonly memoryCost: number;
+    readonly timeCost: number;
+    readonly parallelism: number;
+  };
+  readonly login: { readonly concurrency: number; readonly queueMax: number };
+  readonly session: { readonly idleMs: number; readonly absoluteMs: number };
+  /** `Secure` + `__Host-` cookies; only plain HTTP local development turns it off. */
+  readonly secureCookies: boolean;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Validates the environment once at start-up; production refuses to start on a missing secret. */
+export function loadConfig(env: Env = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Configuration invalide :\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production') {
+    if (!e.DATABASE_URL) throw new ConfigError('DATABASE_URL est obligatoire en production.');
+    if (!e.SESSION_KEYS) throw new ConfigError('SESSION_KEYS est obligatoire en production.');
+  }
+  const keys = e.SESSION_KEYS ?? [developmentSessionKey()];
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    embedded: { dir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
+    sessionKeys: keys.map((k) => Buffer.from(k, 'base64')),
+    argon2: {
+      memoryCost: e.ARGON2_MEMORY_KIB,
+      timeCost: e.ARGON2_TIME_COST,
+      parallelism: e.ARGON2_PARALLELISM,
+    },
+    login: { concurrency: e.LOGIN_CONCURRENCY, queueMax: e.LOGIN_QUEUE_MAX },
+    session: {
+      idleMs: e.SESSION_IDLE_MINUTES * 60_000,
+      absoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
+    },
+    secureCookies: e.SECURE_COOKIES ? e.SECURE_COOKIES === 'true' : e.NODE_ENV === 'production',
+    logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
+  };
+}
+
+/** Development only: a key generated once and kept in .data/, so restarts keep sessions. */
+function developmentSessionKey(): string {
+  const file = path.join(projectRoot, '.data', 'session-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = randomBytes(32).toString('base64');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, key, { mode: 0o600 });
+  return key;
+}

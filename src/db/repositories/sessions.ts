@@ -1,0 +1,68 @@
+import type { AuthMethod } from '#src/domain/principal.ts';
+import type { Queryable } from '../pool.ts';
+
+export interface NewSession {
+  readonly idHash: Buffer;
+  readonly personId: string;
+  readonly method: AuthMethod;
+  readonly acr: string | null;
+  readonly authenticatedAt: Date;
+  readonly absoluteMs: number;
+  readonly clientIp: string | null;
+  readonly userAgent: string | null;
+}
+
+export async function insertSession(db: Queryable, s: NewSession): Promise<void> {
+  await db.query(
+    `INSERT INTO sessions (id_hash, person_id, method, acr, authenticated_at, expires_at, client_ip, user_agent)
+     VALUES ($1, $2, $3, $4, $5, $5::timestamptz + make_interval(secs => $6 / 1000.0), $7, $8)`,
+    [
+      s.idHash,
+      s.personId,
+      s.method,
+      s.acr,
+      s.authenticatedAt,
+      s.absoluteMs,
+      s.clientIp,
+      s.userAgent,
+    ],
+  );
+}
+
+export interface LiveSession {
+  readonly displayName: string;
+  readonly method: AuthMethod;
+  readonly acr: string | null;
+  readonly authenticatedAt: Date;
+}
+
+/**
+ * Checks and touches the session in one statement: it must exist for this person, not be
+ * revoked, not be past its absolute expiry and have been seen within the idle timeout.
+ * It also returns the person's display name for the page header.
+ */
+export async function touchLiveSession(
+  db: Queryable,
+  idHash: Buffer,
+  personId: string,
+  idleMs: number,
+): Promise<LiveSession | null> {
+  const r = await db.query<LiveSession>(
+    `UPDATE sessions s SET last_seen_at = now()
+       FROM persons p
+      WHERE s.id_hash = $1 AND s.person_id = $2 AND p.id = s.person_id AND s.revoked_at IS NULL
+        AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $3 / 1000.0)
+      RETURNING p.given_name || ' ' || upper(p.family_name) AS "displayName",
+                s.method, s.acr, s.authenticated_at AS "authenticatedAt"`,
+    [idHash, personId, idleMs],
+  );
+  return r.rows[0] ?? null;
+}
+
+export async function revokeSession(db: Queryable, idHash: Buffer, reason: string): Promise<void> {
+  await db.query(
+    `UPDATE sessions SET revoked_at = now(), revoked_reason = $2
+      WHERE id_hash = $1 AND revoked_at IS NULL`,
+    [idHash, reason],
+  );
+}

@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { isStaticAsset } from '../paths.ts';
+
+/**
+ * DESIGN §4.2: nothing but static assets may be stored by a browser or a shared proxy.
+ * Set on every response, error pages and redirects included.
+ */
+export const cacheControl = fp(
+  async (app: FastifyInstance) => {
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (isStaticAsset(request.url) && reply.statusCode < 400) return payload;
+      reply.header('cache-control', 'no-store');
+      reply.header('pragma', 'no-cache');
+      reply.header('vary', 'Cookie');
+      return payload;
+    });
+  },
+  { name: 'cache-control' },
+);

@@ -1,0 +1,81 @@
+import secureSession, { type Session } from '@fastify/secure-session';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Principal } from '#src/domain/principal.ts';
+import type { Services } from '#src/services/index.ts';
+import { resolvePrincipal } from '#src/services/sessions.ts';
+import { isStaticAsset, paths } from '../paths.ts';
+
+declare module '@fastify/secure-session' {
+  interface SessionData {
+    sid: string;
+    pid: string;
+    _csrf: string;
+  }
+}
+
+interface RememberData {
+  nir: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated person of this request, from a verified cookie and a live session row. */
+    principal: Principal | null;
+    remember: Session<RememberData>;
+  }
+}
+
+const YEAR_SECONDS = 365 * 24 * 3600;
+
+export const sessionPlugin = fp(
+  async (app: FastifyInstance, opts: { services: Services }) => {
+    const { config, pool } = opts.services;
+    const secure = config.secureCookies;
+    const cookie = { path: '/', httpOnly: true, sameSite: 'lax', secure } as const;
+    await app.register(secureSession, [
+      {
+        sessionName: 'session',
+        // __Host- needs Secure, so plain-HTTP local development uses an unprefixed name.
+        cookieName: secure ? '__Host-moncompte' : 'moncompte',
+        key: [...config.sessionKeys],
+        expiry: Math.ceil(config.session.absoluteMs / 1000),
+        cookie,
+      },
+      {
+        // "Se souvenir de moi": the NIR only, encrypted, never a session.
+        sessionName: 'remember',
+        cookieName: secure ? '__Host-moncompte-nir' : 'moncompte-nir',
+        key: [...config.sessionKeys],
+        expiry: YEAR_SECONDS,
+        cookie: { ...cookie, maxAge: YEAR_SECONDS },
+      },
+    ]);
+
+    app.decorateRequest('principal', null);
+    app.addHook('onRequest', async (request) => {
+      if (isStaticAsset(request.url)) return;
+      const sid = request.session.get('sid');
+      const pid = request.session.get('pid');
+      if (typeof sid !== 'string' || typeof pid !== 'string') return;
+      request.principal = await resolvePrincipal(pool, config.session, { sid, pid });
+      // A revoked or expired session leaves nothing behind in the browser either.
+      if (!request.principal) request.session.regenerate();
+    });
+  },
+  { name: 'session' },
+);
+
+/** Route guard: anonymous visitors go to the login page. */
+export async function requirePrincipal(
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  if (!request.principal) await reply.redirect(paths.connexion, 303);
+}
+
+/** The request's principal, for handlers behind requirePrincipal. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new Error('route without requirePrincipal');
+  return request.principal;
+}

@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.ts';
+import { paths } from './http/paths.ts';
+import { ConfigError, loadConfig, projectRoot } from './config.ts';
+import { openDatabase } from './db/connect.ts';
+import { migrate } from './db/migrate.ts';
+import { buildServices } from './services/index.ts';
+import { demoPersonas, seedDemo } from './seed/demo.ts';
+
+const envFile = path.join(projectRoot, '.env');
+if (existsSync(envFile)) process.loadEnvFile(envFile);
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const db = await openDatabase(config);
+  await migrate(db.pool);
+  const services = await buildServices(config, db.pool);
+  // Demo data only outside production, and only into an empty database.
+  const seeded = config.env !== 'production' ? await seedDemo(db.pool, services.hasher) : null;
+  const app = await buildApp(services);
+
+  closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+    if (err) app.log.error({ err }, 'arrêt sur erreur');
+    await app.close();
+    await db.close();
+  });
+
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}${paths.connexion}`;
+  const lines = [
+    '',
+    `Mon Compte est prêt : ${url}`,
+    `Base de données : ${db.description}${seeded?.created ? ' (données de démonstration chargées)' : ''}`,
+  ];
+  if (config.env !== 'production') {
+    lines.push('', 'Comptes de démonstration (numéro de sécurité sociale / mot de passe) :');
+    for (const p of demoPersonas()) {
+      if (p.role === 'agent') continue;
+      const id = p.nir ?? `identifiant provisoire ${p.provisionalId ?? ''}`;
+      const secret =
+        p.password ??
+        (p.legacyPassword ? `ancien mot de passe ${p.legacyPassword}` : 'pas de compte');
+      lines.push(
+        `  ${`${p.givenName} ${p.familyName.toUpperCase()}`.padEnd(18)} ${p.key.padEnd(26)} ${id.padEnd(26)} ${secret}`,
+      );
+    }
+    lines.push('', 'Tous les personnages en JSON : npm run seed -- --json', '');
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    error instanceof ConfigError
+      ? `${error.message}\n`
+      : `Démarrage impossible : ${String(error)}\n`,
+  );
+  process.exit(1);
+});

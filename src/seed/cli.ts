@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import argon2 from 'argon2';
+import cliProgress from 'cli-progress';
+import { loadConfig, projectRoot } from '#src/config.ts';
+import { openDatabase } from '#src/db/connect.ts';
+import { migrate } from '#src/db/migrate.ts';
+import { buildServices } from '#src/services/index.ts';
+import { demoPersonas, seedDemo } from './demo.ts';
+import { RANDOM_PASSWORD, seedRandomHouseholds } from './random.ts';
+
+const envFile = path.join(projectRoot, '.env');
+if (existsSync(envFile)) process.loadEnvFile(envFile);
+
+const { values } = parseArgs({
+  options: { json: { type: 'boolean', default: false }, count: { type: 'string' } },
+});
+const count = values.count === undefined ? 0 : Number(values.count);
+if (!Number.isInteger(count) || count < 0) {
+  process.stderr.write('--count attend un nombre entier positif de foyers.\n');
+  process.exit(2);
+}
+
+// stdout carries only the JSON; everything else goes to stderr.
+const say = (m: string) => process.stderr.write(`${m}\n`);
+const config = loadConfig();
+const db = await openDatabase(config);
+try {
+  await migrate(db.pool);
+  const services = await buildServices(config, db.pool);
+  const demo = await seedDemo(db.pool, services.hasher);
+  say(
+    demo.created
+      ? 'Données de démonstration chargées.'
+      : 'Données de démonstration déjà présentes.',
+  );
+  if (count > 0) {
+    const hash = await argon2.hash(RANDOM_PASSWORD, { type: argon2.argon2id, ...config.argon2 });
+    const bar = new cliProgress.SingleBar(
+      { format: 'Foyers aléatoires [{bar}] {value}/{total} ({duration}s)', stream: process.stderr },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(count, 0);
+    const started = Date.now();
+    await seedRandomHouseholds(db.pool, {
+      count,
+      passwordHash: hash,
+      onProgress: (n) => {
+        bar.update(n);
+      },
+    });
+    bar.stop();
+    say(
+      `${count} foyers ajoutés en ${((Date.now() - started) / 1000).toFixed(1)} s (mot de passe commun : ${RANDOM_PASSWORD}).`,
+    );
+  }
+  if (values.json)
+    process.stdout.write(`${JSON.stringify({ personas: demoPersonas() }, null, 2)}\n`);
+} finally {
+  await db.close();
+}

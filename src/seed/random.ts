@@ -1,0 +1,323 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { withTransaction, type Pool } from '#src/db/pool.ts';
+import { makeNir } from '#src/domain/nir.ts';
+
+/** The password of every account of the random households, documented in the README. */
+export const RANDOM_PASSWORD = 'Aleatoire-2026';
+
+const GIVEN = {
+  1: [
+    'Lucas',
+    'Hugo',
+    'Louis',
+    'Gabriel',
+    'Arthur',
+    'Jules',
+    'Adam',
+    'Raphaël',
+    'Nathan',
+    'Mohamed',
+    'Paul',
+    'Théo',
+    'Yanis',
+    'Sacha',
+    'Thomas',
+    'Nicolas',
+    'Olivier',
+    'Mathieu',
+  ],
+  2: [
+    'Emma',
+    'Jade',
+    'Louise',
+    'Alice',
+    'Chloé',
+    'Lina',
+    'Rose',
+    'Léa',
+    'Anna',
+    'Inès',
+    'Manon',
+    'Sarah',
+    'Julie',
+    'Camille',
+    'Aïcha',
+    'Nadia',
+    'Isabelle',
+    'Sandrine',
+  ],
+} as const;
+const FAMILY = [
+  'Martin',
+  'Bernard',
+  'Thomas',
+  'Petit',
+  'Robert',
+  'Richard',
+  'Durand',
+  'Dubois',
+  'Moreau',
+  'Laurent',
+  'Simon',
+  'Michel',
+  'Lefebvre',
+  'Leroy',
+  'Roux',
+  'David',
+  'Bertrand',
+  'Morel',
+  'Fournier',
+  'Girard',
+  'Bonnet',
+  'Dupont',
+  'Lambert',
+  'Fontaine',
+  'Rousseau',
+  'Vincent',
+  'Muller',
+  'Lefèvre',
+  'Faure',
+  'Andre',
+  'Mercier',
+  'Blanc',
+  'Guerin',
+  'Boyer',
+  'Garnier',
+  'Chevalier',
+  'Francois',
+  'Legrand',
+  'Gauthier',
+  'Garcia',
+  'Perrin',
+  'Robin',
+  'Clement',
+  'Morin',
+  'Nicolas',
+  'Henry',
+  'Roussel',
+  'Mathieu',
+  'Gautier',
+  'Masson',
+  'Nguyen',
+  'Benali',
+  'Diallo',
+  'Haddad',
+];
+const STREETS = [
+  'rue de la République',
+  'avenue Victor Hugo',
+  'rue Jean Jaurès',
+  'boulevard Pasteur',
+  'place de la Mairie',
+  'rue des Écoles',
+  'allée des Tilleuls',
+  'impasse du Moulin',
+];
+const CITIES = [
+  ['75011', 'Paris'],
+  ['69003', 'Lyon'],
+  ['13001', 'Marseille'],
+  ['31000', 'Toulouse'],
+  ['06000', 'Nice'],
+  ['44000', 'Nantes'],
+  ['67000', 'Strasbourg'],
+  ['34000', 'Montpellier'],
+  ['33000', 'Bordeaux'],
+  ['97400', 'Saint-Denis'],
+] as const;
+
+function pick<T>(items: readonly T[]): T {
+  const item = items[randomInt(items.length)];
+  if (item === undefined) throw new RangeError('empty list');
+  return item;
+}
+
+export interface RandomAdult {
+  readonly personId: string;
+  readonly nir: string;
+  readonly givenName: string;
+  readonly familyName: string;
+  readonly dossierNumber: string;
+}
+
+interface PersonRec {
+  id: string;
+  nir: string;
+  given: string;
+  family: string;
+  sex: 1 | 2;
+  birthdate: string;
+}
+
+function randomPerson(family: string, sex: 1 | 2, year: number): PersonRec {
+  const month = randomInt(1, 13);
+  const day = randomInt(1, 29);
+  const department = String(randomInt(1, 96)).padStart(2, '0');
+  const nir = makeNir({
+    sex,
+    birthYear: year,
+    birthMonth: month,
+    department: department === '20' ? '2A' : department,
+    commune: String(randomInt(1, 990)).padStart(3, '0'),
+    order: randomInt(1, 1000),
+  }).value;
+  return {
+    id: randomUUID(),
+    nir,
+    given: pick(GIVEN[sex]),
+    family,
+    sex,
+    birthdate: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
+  };
+}
+
+const BATCH = 250;
+
+/**
+ * Adds `count` random households: an allocataire, often a conjoint (both with accounts sharing
+ * one precomputed hash), and 0–3 children. Batched multi-row inserts, one transaction a batch.
+ */
+export async function seedRandomHouseholds(
+  pool: Pool,
+  options: { count: number; passwordHash: string; onProgress?: (done: number) => void },
+): Promise<RandomAdult[]> {
+  const adults: RandomAdult[] = [];
+  let done = 0;
+  while (done < options.count) {
+    const size = Math.min(BATCH, options.count - done);
+    adults.push(...(await insertBatch(pool, size, options.passwordHash)));
+    done += size;
+    options.onProgress?.(done);
+  }
+  return adults;
+}
+
+async function insertBatch(
+  pool: Pool,
+  size: number,
+  passwordHash: string,
+  attempt = 0,
+): Promise<RandomAdult[]> {
+  try {
+    return await withTransaction(pool, async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(4242003)');
+      const top = await tx.query<{ n: number }>(
+        "SELECT coalesce(max(number::int), 7999999)::int AS n FROM dossiers WHERE number >= '8000000'",
+      );
+      let next = (top.rows[0]?.n ?? 7_999_999) + 1;
+      const persons: PersonRec[] = [];
+      const accounts: string[] = [];
+      const dossiers: {
+        id: string;
+        number: string;
+        street: string;
+        postcode: string;
+        city: string;
+        situation: string;
+      }[] = [];
+      const members: { dossier: string; person: string; role: string }[] = [];
+      const adults: RandomAdult[] = [];
+      for (let i = 0; i < size; i++) {
+        const family = pick(FAMILY);
+        const number = String(next++);
+        const [postcode, city] = pick(CITIES);
+        const couple = randomInt(10) < 6;
+        const dossier = {
+          id: randomUUID(),
+          number,
+          street: `${randomInt(1, 200)} ${pick(STREETS)}`,
+          postcode,
+          city,
+          situation: couple ? pick(['Marié(e)s', 'Pacsé(e)s', 'Vie maritale']) : 'Célibataire',
+        };
+        dossiers.push(dossier);
+        const parentYear = randomInt(1965, 2001);
+        const first = randomPerson(family, randomInt(10) < 7 ? 2 : 1, parentYear);
+        const adultsHere: [PersonRec, string][] = [[first, 'allocataire']];
+        if (couple)
+          adultsHere.push([
+            randomPerson(family, first.sex === 1 ? 2 : 1, parentYear + randomInt(-3, 4)),
+            'conjoint',
+          ]);
+        for (const [p, role] of adultsHere) {
+          persons.push(p);
+          accounts.push(p.id);
+          members.push({ dossier: dossier.id, person: p.id, role });
+          adults.push({
+            personId: p.id,
+            nir: p.nir,
+            givenName: p.given,
+            familyName: p.family,
+            dossierNumber: number,
+          });
+        }
+        for (let c = randomInt(4); c > 0; c--) {
+          const child = randomPerson(
+            family,
+            randomInt(2) === 0 ? 1 : 2,
+            Math.min(2025, parentYear + 20 + randomInt(15)),
+          );
+          persons.push(child);
+          members.push({ dossier: dossier.id, person: child.id, role: 'enfant' });
+        }
+      }
+      await tx.query(
+        `INSERT INTO dossiers (id, number, address_line1, postcode, city, family_situation, iban, bic)
+         SELECT id, number, street, postcode, city, situation, 'FR7630006000010000' || number || '00', 'AGRIFRPPXXX'
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+                AS t(id, number, street, postcode, city, situation)`,
+        [
+          dossiers.map((d) => d.id),
+          dossiers.map((d) => d.number),
+          dossiers.map((d) => d.street),
+          dossiers.map((d) => d.postcode),
+          dossiers.map((d) => d.city),
+          dossiers.map((d) => d.situation),
+        ],
+      );
+      await tx.query(
+        `INSERT INTO persons (id, nir, given_name, family_name, birth_name, sex, birthdate)
+         SELECT id, nir, given, family, family, sex, birthdate
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::date[])
+                AS t(id, nir, given, family, sex, birthdate)`,
+        [
+          persons.map((p) => p.id),
+          persons.map((p) => p.nir),
+          persons.map((p) => p.given),
+          persons.map((p) => p.family),
+          persons.map((p) => p.sex),
+          persons.map((p) => p.birthdate),
+        ],
+      );
+      await tx.query(
+        `INSERT INTO accounts (person_id, password_hash) SELECT id, $2 FROM unnest($1::uuid[]) AS t(id)`,
+        [accounts, passwordHash],
+      );
+      await tx.query(
+        `INSERT INTO dossier_members (dossier_id, person_id, role)
+         SELECT d, p, r::member_role FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS t(d, p, r)`,
+        [members.map((m) => m.dossier), members.map((m) => m.person), members.map((m) => m.role)],
+      );
+      await tx.query(
+        `INSERT INTO payments (dossier_id, paid_on, benefit, period, amount_cents)
+         SELECT id, (date '2026-11-05' - make_interval(months => k)), 'Allocations familiales',
+                to_char(date '2026-10-01' - make_interval(months => k), 'MM/YYYY'), 15105
+           FROM unnest($1::uuid[]) AS t(id), generate_series(0, 2) AS k`,
+        [dossiers.map((d) => d.id)],
+      );
+      return adults;
+    });
+  } catch (error) {
+    // A random NIR can, rarely, collide with an existing one: draw the batch again.
+    if (
+      attempt < 3 &&
+      typeof error === 'object' &&
+      error !== null &&
+      'code' in error &&
+      error.code === '23505'
+    ) {
+      return insertBatch(pool, size, passwordHash, attempt + 1);
+    }
+    throw error;
+  }
+}

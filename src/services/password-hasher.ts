@@ -1,0 +1,52 @@
+import argon2 from 'argon2';
+import pLimit from 'p-limit';
+
+export class HasherOverloadedError extends Error {
+  constructor() {
+    super('Password hashing queue is full');
+    this.name = 'HasherOverloadedError';
+  }
+}
+
+export interface HasherOptions {
+  readonly memoryCost: number;
+  readonly timeCost: number;
+  readonly parallelism: number;
+  /** How many hashes run at once: about one per core. */
+  readonly concurrency: number;
+  /** How many may wait; past it, callers get HasherOverloadedError at once. */
+  readonly queueMax: number;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+  /** Spends the same time as a real verify, for an identifier that has no account. */
+  verifyNothing(password: string): Promise<false>;
+  readonly pending: () => number;
+}
+
+export async function createPasswordHasher(o: HasherOptions): Promise<PasswordHasher> {
+  const limit = pLimit(o.concurrency);
+  const params = {
+    type: argon2.argon2id,
+    memoryCost: o.memoryCost,
+    timeCost: o.timeCost,
+    parallelism: o.parallelism,
+  };
+  const run = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (limit.pendingCount >= o.queueMax) return Promise.reject(new HasherOverloadedError());
+    return limit(fn);
+  };
+  const dummyHash = await argon2.hash('mon-compte: no such account', params);
+  return {
+    hash: (password) => run(() => argon2.hash(password, params)),
+    verify: (hash, password) => run(() => argon2.verify(hash, password)),
+    verifyNothing: (password) =>
+      run(async () => {
+        await argon2.verify(dummyHash, password);
+        return false as const;
+      }),
+    pending: () => limit.pendingCount,
+  };
+}
