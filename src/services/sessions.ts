@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '#src/db/pool.ts';
 import { insertSession, revokeSession, touchLiveSession } from '#src/db/repositories/sessions.ts';
+import { displayName } from '#src/domain/names.ts';
 import type { AuthMethod, Principal } from '#src/domain/principal.ts';
 
 /** What the encrypted cookie carries. Nothing else in it is trusted. */
@@ -54,7 +55,7 @@ export async function resolvePrincipal(
   if (!live) return null;
   return {
     personId: claims.pid,
-    displayName: live.displayName,
+    displayName: displayName(live.givenName, live.familyName),
     sessionHash,
     method: live.method,
     acr: live.acr,

@@ -30,7 +30,8 @@ export async function insertSession(db: Queryable, s: NewSession): Promise<void>
 }
 
 export interface LiveSession {
-  readonly displayName: string;
+  readonly givenName: string;
+  readonly familyName: string;
   readonly method: AuthMethod;
   readonly acr: string | null;
   readonly authenticatedAt: Date;
@@ -39,7 +40,7 @@ export interface LiveSession {
 /**
  * Checks and touches the session in one statement: it must exist for this person, not be
  * revoked, not be past its absolute expiry and have been seen within the idle timeout.
- * It also returns the person's display name for the page header.
+ * It also returns the person's names for the page header.
  */
 export async function touchLiveSession(
   db: Queryable,
@@ -52,7 +53,7 @@ export async function touchLiveSession(
        FROM persons p
       WHERE s.id_hash = $1 AND s.person_id = $2 AND p.id = s.person_id AND s.revoked_at IS NULL
         AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $3 / 1000.0)
-      RETURNING p.given_name || ' ' || upper(p.family_name) AS "displayName",
+      RETURNING p.given_name AS "givenName", p.family_name AS "familyName",
                 s.method, s.acr, s.authenticated_at AS "authenticatedAt"`,
     [idHash, personId, idleMs],
   );

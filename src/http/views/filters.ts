@@ -1,4 +1,5 @@
 import type { Environment } from 'nunjucks';
+import { displayName } from '#src/domain/names.ts';
 
 const dateFormat = new Intl.DateTimeFormat('fr-FR', {
   day: 'numeric',
@@ -35,4 +36,5 @@ export function registerFilters(env: Environment): void {
   env.addFilter('dateFr', dateFr);
   env.addFilter('euros', euros);
   env.addFilter('roleLabel', roleLabel);
+  env.addGlobal('displayName', displayName);
 }

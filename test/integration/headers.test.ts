@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestApp,
+  createTestDatabase,
+  type TestApp,
+  type TestDatabase,
+} from '../support/app.ts';
+import { TestBrowser } from '../support/browser.ts';
+import { persona } from '../support/personas.ts';
+
+let db: TestDatabase;
+let t: TestApp;
+let secure: TestApp;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  t = await createTestApp(db);
+  secure = await createTestApp(db, { SECURE_COOKIES: 'true' });
+});
+afterAll(async () => {
+  await t.app.close();
+  await secure.app.close();
+  await db.drop();
+});
+
+function expectPrivate(headers: Record<string, unknown>) {
+  expect(headers['cache-control']).toBe('no-store');
+  expect(String(headers.vary)).toMatch(/Cookie/);
+}
+
+describe('headers of session-dependent responses', () => {
+  it('marks every page, redirect and error as private and uncacheable', async () => {
+    const camille = persona('allocataire-migre');
+    const b = new TestBrowser(t.app);
+    const responses = [
+      await b.get('/connexion'),
+      await b.get('/mon-compte'),
+      await b.get('/page-qui-n-existe-pas'),
+      await b.post('/connexion', { nir: camille.nir, password: camille.password }),
+      await b.login(camille.nir, camille.password),
+      await b.get('/mon-compte'),
+      await b.get('/'),
+    ];
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 303, 404, 403, 303, 200, 303]);
+    for (const r of responses) expectPrivate(r.headers);
+  });
+
+  it('sends a strict CSP whose nonce is the one on the page’s script, fresh on each response', async () => {
+    const b = new TestBrowser(t.app);
+    const one = await b.get('/connexion');
+    const two = await b.get('/connexion');
+    const csp = String(one.headers['content-security-policy']);
+    const nonce = /script-src 'self' 'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(one.body).toContain(`nonce="${nonce ?? ''}"`);
+    expect(String(two.headers['content-security-policy'])).not.toContain(nonce ?? '');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(one.headers['x-frame-options']).toBe('DENY');
+    expect(one.headers['x-content-type-options']).toBe('nosniff');
+    expect(one.headers['referrer-policy']).toBe('same-origin');
+  });
+
+  it('lets only static assets be cached', async () => {
+    const res = await new TestBrowser(t.app).get('/static/dsfr/dsfr.min.css');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toMatch(/public, max-age=86400/);
+    expect(String(res.headers.vary ?? '')).not.toMatch(/Cookie/);
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('keeps a missing static file private like any error', async () => {
+    const res = await new TestBrowser(t.app).get('/static/dsfr/nope.css');
+    expect(res.statusCode).toBe(404);
+    expectPrivate(res.headers);
+  });
+});
+
+describe('cookies', () => {
+  it('are HttpOnly and SameSite=Lax in local development', async () => {
+    const res = await new TestBrowser(t.app).get('/connexion');
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(/^moncompte=/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+  });
+
+  it('are __Host- prefixed, Secure, Path=/ and without Domain outside local development', async () => {
+    const camille = persona('allocataire-migre');
+    const b = new TestBrowser(secure.app);
+    const res = await b.submit('/connexion', {
+      nir: camille.nir,
+      password: camille.password,
+      remember: 'on',
+    });
+    expect(res.statusCode).toBe(303);
+    const raw = res.headers['set-cookie'];
+    const cookies = Array.isArray(raw) ? raw : [String(raw)];
+    expect(cookies.length).toBe(2);
+    for (const c of cookies) {
+      expect(c).toMatch(/^__Host-moncompte(-nir)?=/);
+      expect(c).toMatch(/; Secure/);
+      expect(c).toMatch(/; Path=\//);
+      expect(c).toMatch(/; HttpOnly/);
+      expect(c).not.toMatch(/Domain=/i);
+    }
+    expect(String(res.headers['strict-transport-security'])).toMatch(/max-age=31536000/);
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '#src/config.ts';
+
+const key = Buffer.alloc(32, 1).toString('base64');
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig({ SESSION_KEYS: key });
+    expect(c.port).toBe(3000);
+    expect(c.env).toBe('development');
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.session.idleMs).toBe(30 * 60_000);
+    expect(c.session.absoluteMs).toBe(12 * 3_600_000);
+    expect(c.argon2).toEqual({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
+    expect(c.secureCookies).toBe(false);
+  });
+
+  it('stops production start-up on a missing secret, naming it', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_KEYS: key })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://a@b/c' })).toThrow(
+      /SESSION_KEYS/,
+    );
+  });
+
+  it('turns Secure cookies on in production', () => {
+    const c = loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://a@b/c',
+      SESSION_KEYS: key,
+    });
+    expect(c.secureCookies).toBe(true);
+  });
+
+  it('refuses invalid values with a message naming the variable', () => {
+    expect(() => loadConfig({ PORT: 'abc', SESSION_KEYS: key })).toThrow(ConfigError);
+    expect(() => loadConfig({ SESSION_KEYS: 'trop-courte' })).toThrow(/SESSION_KEYS/);
+    expect(() => loadConfig({ ARGON2_MEMORY_KIB: '1024', SESSION_KEYS: key })).toThrow(
+      /ARGON2_MEMORY_KIB/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x', SESSION_KEYS: key })).toThrow(
+      /DATABASE_URL/,
+    );
+  });
+
+  it('accepts several session keys, for rotation', () => {
+    const other = Buffer.alloc(32, 2).toString('base64');
+    expect(loadConfig({ SESSION_KEYS: `${key},${other}` }).sessionKeys).toHaveLength(2);
+  });
+});
