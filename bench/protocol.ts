@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/**
+ * What bench/server.ts tells bench/run.ts on stdout, one JSON object a line. `starting` comes
+ * before Postgres starts, so the parent can clean up a leftover data directory whatever happens.
+ */
+const startingMessage = z.object({
+  type: z.literal('starting'),
+  pgDir: z.string().min(1),
+  pgPort: z.number().int(),
+});
+
+const readyMessage = z.object({
+  type: z.literal('ready'),
+  port: z.number().int().min(1),
+  households: z.number().int(),
+  dbPoolMax: z.number().int(),
+  argon2: z.object({
+    memoryCost: z.number().int(),
+    timeCost: z.number().int(),
+    parallelism: z.number().int(),
+  }),
+  login: z.object({ concurrency: z.number().int(), queueMax: z.number().int() }),
+  /** Every adult with an account: NIR and the "Prénom NOM" the header shows once logged in. */
+  adults: z.array(z.object({ nir: z.string(), name: z.string() })),
+});
+
+const serverMessage = z.discriminatedUnion('type', [startingMessage, readyMessage]);
+
+export type ServerMessage = z.infer<typeof serverMessage>;
+export type ReadyMessage = z.infer<typeof readyMessage>;
+
+export function formatServerMessage(message: ServerMessage): string {
+  return JSON.stringify(message) + '\n';
+}
+
+/** The message of one stdout line, or null for anything else. */
+export function parseServerMessage(line: string): ServerMessage | null {
+  if (!line.startsWith('{')) return null;
+  try {
+    const parsed = serverMessage.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
