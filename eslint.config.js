@@ -31,4 +31,8 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
   },
+  {
+    files: ['public/**/*.js'],
+    languageOptions: { globals: { document: 'readonly' } },
+  },
 );

@@ -3,7 +3,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { aVenirRoutes } from './http/journeys/a-venir/routes.ts';
 import { connexionRoutes } from './http/journeys/connexion/routes.ts';
 import { deconnexionRoutes } from './http/journeys/deconnexion/routes.ts';
+import { developpementRoutes } from './http/journeys/developpement/routes.ts';
 import { monCompteRoutes } from './http/journeys/mon-compte/routes.ts';
+import { motDePasseOublieRoutes } from './http/journeys/mot-de-passe-oublie/routes.ts';
+import { premiereConnexionRoutes } from './http/journeys/premiere-connexion/routes.ts';
 import { santeRoutes } from './http/journeys/sante/routes.ts';
 import { paths } from './http/paths.ts';
 import { cacheControl } from './http/plugins/cache-control.ts';
@@ -39,9 +42,13 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     reply.redirect(request.principal ? paths.monCompte : paths.connexion, 303),
   );
   await app.register(connexionRoutes, { services });
+  await app.register(premiereConnexionRoutes, { services });
+  await app.register(motDePasseOublieRoutes, { services });
   await app.register(monCompteRoutes, { services });
   await app.register(deconnexionRoutes, { services });
   await app.register(aVenirRoutes);
   await app.register(santeRoutes, { services });
+  // The outbox page shows every message sent: never in production.
+  if (config.env !== 'production') await app.register(developpementRoutes, { services });
   return app;
 }

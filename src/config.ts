@@ -36,6 +36,9 @@ const envSchema = z.object({
   SESSION_ABSOLUTE_HOURS: z.coerce.number().positive().default(12),
   SECURE_COOKIES: z.enum(['true', 'false']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().trim().min(1).default('Mon Compte <ne-pas-repondre@moncompte.localhost>'),
+  SMTP_CATCHER_PORT: z.coerce.number().int().min(0).max(65535).default(1025),
 });
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -59,6 +62,13 @@ export interface Config {
   /** `Secure` + `__Host-` cookies; only plain HTTP local development turns it off. */
   readonly secureCookies: boolean;
   readonly logLevel: string;
+  readonly mail: {
+    /** Absent outside production: `npm start` runs an SMTP catcher into `dev_outbox`. */
+    readonly smtpUrl: string | undefined;
+    readonly from: string;
+    /** Port of that development SMTP catcher (loopback only). */
+    readonly catcherPort: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -74,6 +84,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (e.NODE_ENV === 'production') {
     if (!e.DATABASE_URL) throw new ConfigError('DATABASE_URL est obligatoire en production.');
     if (!e.SESSION_KEYS) throw new ConfigError('SESSION_KEYS est obligatoire en production.');
+    if (!e.SMTP_URL) throw new ConfigError('SMTP_URL est obligatoire en production.');
   }
   const keys = e.SESSION_KEYS ?? [developmentSessionKey()];
   return {
@@ -95,6 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     secureCookies: e.SECURE_COOKIES ? e.SECURE_COOKIES === 'true' : e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, catcherPort: e.SMTP_CATCHER_PORT },
   };
 }
 

@@ -6,6 +6,7 @@ import { paths } from './http/paths.ts';
 import { ConfigError, loadConfig, projectRoot } from './config.ts';
 import { openDatabase } from './db/connect.ts';
 import { migrate } from './db/migrate.ts';
+import { startDevelopmentSmtpCatcher } from './notifications/smtp-catcher.ts';
 import { buildServices } from './services/index.ts';
 import { demoPersonas, seedDemo } from './seed/demo.ts';
 
@@ -13,9 +14,19 @@ const envFile = path.join(projectRoot, '.env');
 if (existsSync(envFile)) process.loadEnvFile(envFile);
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const db = await openDatabase(config);
+  const loaded = loadConfig();
+  const db = await openDatabase(loaded);
   await migrate(db.pool);
+  // Outside production with no SMTP_URL, e-mails go to a local SMTP catcher writing to
+  // dev_outbox; the config handed to the services carries the catcher's URL.
+  const catcher =
+    loaded.env !== 'production' && !loaded.mail.smtpUrl
+      ? await startDevelopmentSmtpCatcher({
+          preferredPort: loaded.mail.catcherPort,
+          db: db.pool,
+        })
+      : null;
+  const config = catcher ? { ...loaded, mail: { ...loaded.mail, smtpUrl: catcher.url } } : loaded;
   const services = await buildServices(config, db.pool);
   // Demo data only outside production, and only into an empty database.
   const seeded = config.env !== 'production' ? await seedDemo(db.pool, services.hasher) : null;
@@ -24,18 +35,28 @@ async function main(): Promise<void> {
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
     if (err) app.log.error({ err }, 'arrêt sur erreur');
     await app.close();
+    await services.notifier.close();
+    await catcher?.close();
     await db.close();
   });
 
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}${paths.connexion}`;
+  const origin = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  const url = `${origin}${paths.connexion}`;
   const lines = [
     '',
     `Mon Compte est prêt : ${url}`,
     `Base de données : ${db.description}${seeded?.created ? ' (données de démonstration chargées)' : ''}`,
   ];
+  if (catcher) {
+    const moved = catcher.movedFrom === null ? '' : ` (port ${catcher.movedFrom} occupé)`;
+    lines.push(
+      `Courriels : récepteur SMTP de développement ${catcher.url}${moved}`,
+      `Messages envoyés (courriels, SMS, courriers) : ${origin}${paths.developpementMessages}`,
+    );
+  }
   if (config.env !== 'production') {
     lines.push('', 'Comptes de démonstration (numéro de sécurité sociale / mot de passe) :');
     for (const p of demoPersonas()) {

@@ -6,8 +6,15 @@ export const paths = {
   monCompte: '/mon-compte',
   identifiantProvisoire: '/identifiant-provisoire',
   motDePasseOublie: '/mot-de-passe-oublie',
+  motDePasseOublieCode: '/mot-de-passe-oublie/code',
+  motDePasseOublieNouveau: '/mot-de-passe-oublie/nouveau-mot-de-passe',
+  premiereConnexion: '/premiere-connexion',
+  premiereConnexionCoordonnees: '/premiere-connexion/coordonnees',
+  premiereConnexionCode: '/premiere-connexion/code',
   creerMonCompte: '/creer-mon-compte',
   sante: '/sante',
+  /** Development and test only (not registered in production). */
+  developpementMessages: '/developpement/messages',
   staticPrefix: '/static/',
 } as const;
 

@@ -427,8 +427,8 @@ export async function seedDemo(pool: Pool, hasher: PasswordHasher): Promise<{ cr
     const insertPerson = async (p: DemoPerson): Promise<string> => {
       const r = await tx.query<{ id: string }>(
         `INSERT INTO persons (nir, provisional_id, given_name, family_name, birth_name, sex, birthdate,
-                              birth_place, birth_country, email, phone)
-         VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+                              birth_place, birth_country, email, phone, email_verified_at)
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
         [
           nirOf(p),
           p.provisionalId ?? null,
@@ -440,6 +440,8 @@ export async function seedDemo(pool: Pool, hasher: PasswordHasher): Promise<{ cr
           p.birthplace.department === '99' ? p.birthplace.label : 'France',
           p.email ?? null,
           p.phone ?? null,
+          // Migrated personas validated their e-mail at their first connection.
+          p.password && p.email ? new Date() : null,
         ],
       );
       const id = r.rows[0]?.id;

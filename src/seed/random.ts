@@ -293,6 +293,12 @@ async function insertBatch(
         `INSERT INTO accounts (person_id, password_hash) SELECT id, $2 FROM unnest($1::uuid[]) AS t(id)`,
         [accounts, passwordHash],
       );
+      // Account holders have been through their first connection: a validated e-mail.
+      await tx.query(
+        `UPDATE persons SET email = 'personne.' || left(id::text, 8) || '@example.org', email_verified_at = now()
+          WHERE id = ANY($1::uuid[])`,
+        [accounts],
+      );
       await tx.query(
         `INSERT INTO dossier_members (dossier_id, person_id, role)
          SELECT d, p, r::member_role FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS t(d, p, r)`,

@@ -1,5 +1,12 @@
+import { hkdfSync } from 'node:crypto';
 import type { Config } from '#src/config.ts';
 import type { Pool } from '#src/db/pool.ts';
+import {
+  createNotifier,
+  outboxTransport,
+  unavailableTransport,
+  type Notifier,
+} from '#src/notifications/notifier.ts';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.ts';
 
 /** Everything a route may use, wired once: routes receive it, tests build it with any config. */
@@ -7,11 +14,28 @@ export interface Services {
   readonly config: Config;
   readonly pool: Pool;
   readonly hasher: PasswordHasher;
+  /** Keys derived from the first session key, one per use. */
+  readonly secrets: { readonly codes: Buffer; readonly throttles: Buffer };
   /** Injected so that age rules and tests do not depend on the wall clock. */
   readonly now: () => Date;
+  /** E-mail over SMTP (`config.mail.smtpUrl`); SMS and letters: `dev_outbox` outside production. */
+  readonly notifier: Notifier;
 }
 
 export async function buildServices(config: Config, pool: Pool): Promise<Services> {
   const hasher = await createPasswordHasher({ ...config.argon2, ...config.login });
-  return { config, pool, hasher, now: () => new Date() };
+  const derive = (info: string) =>
+    Buffer.from(
+      hkdfSync('sha256', config.sessionKeys[0] ?? Buffer.alloc(0), 'mon-compte', info, 32),
+    );
+  const secrets = { codes: derive('one-time-codes'), throttles: derive('throttles') };
+  const production = config.env === 'production';
+  const notifier = createNotifier({
+    smtpUrl: config.mail.smtpUrl,
+    mailFrom: config.mail.from,
+    // No SMS or postal provider is wired yet: production refuses those channels clearly.
+    sms: production ? unavailableTransport('sms') : outboxTransport(pool, 'sms'),
+    courrier: production ? unavailableTransport('courrier') : outboxTransport(pool, 'courrier'),
+  });
+  return { config, pool, hasher, secrets, now: () => new Date(), notifier };
 }

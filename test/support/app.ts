@@ -5,12 +5,15 @@ import { inject } from 'vitest';
 import { buildApp } from '#src/app.ts';
 import type { Env } from '#src/config.ts';
 import { createPool, type Pool } from '#src/db/pool.ts';
+import { startSmtpCatcher } from '#src/notifications/smtp-catcher.ts';
 import { buildServices, type Services } from '#src/services/index.ts';
 import { testConfig } from './config.ts';
 
 export interface TestDatabase {
   readonly url: string;
   readonly pool: Pool;
+  /** A real SMTP server of this database's own, writing what it receives to `dev_outbox`. */
+  readonly smtpUrl: string;
   drop(): Promise<void>;
 }
 
@@ -28,10 +31,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const pool = createPool(url.toString(), 20);
+  const catcher = await startSmtpCatcher({ port: 0, db: pool });
   return {
     url: url.toString(),
     pool,
+    smtpUrl: catcher.url,
     drop: async () => {
+      await catcher.close();
       await pool.end();
       const a = new pg.Client({ connectionString: adminUrl });
       await a.connect();
@@ -46,9 +52,17 @@ export interface TestApp {
   readonly services: Services;
 }
 
-/** The real app on a test database; `env` overrides configuration (queue sizes, timeouts…). */
-export async function createTestApp(db: TestDatabase, env: Env = {}): Promise<TestApp> {
-  const services = await buildServices(testConfig(db.url, env), db.pool);
+/**
+ * The real app on a test database; `env` overrides configuration (queue sizes, timeouts…),
+ * `now` the clock of the services (throttling delays and code expiry without waiting).
+ */
+export async function createTestApp(
+  db: TestDatabase,
+  env: Env = {},
+  options: { now?: () => Date } = {},
+): Promise<TestApp> {
+  const built = await buildServices(testConfig(db.url, { SMTP_URL: db.smtpUrl, ...env }), db.pool);
+  const services = options.now ? { ...built, now: options.now } : built;
   const app = await buildApp(services);
   await app.ready();
   return { app, services };

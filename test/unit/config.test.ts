@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://a@b/c',
       SESSION_KEYS: key,
+      SMTP_URL: 'smtps://relais.example.fr:465',
     });
     expect(c.secureCookies).toBe(true);
   });
@@ -39,6 +40,49 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x', SESSION_KEYS: key })).toThrow(
       /DATABASE_URL/,
+    );
+  });
+
+  it('reads the mail settings, with development defaults', () => {
+    expect(loadConfig({ SESSION_KEYS: key }).mail).toEqual({
+      smtpUrl: undefined,
+      from: 'Mon Compte <ne-pas-repondre@moncompte.localhost>',
+      catcherPort: 1025,
+    });
+    const c = loadConfig({
+      SESSION_KEYS: key,
+      SMTP_URL: 'smtp://utilisateur:secret@127.0.0.1:2525',
+      MAIL_FROM: 'Caf <ne-pas-repondre@caf.example>',
+      SMTP_CATCHER_PORT: '0',
+    });
+    expect(c.mail).toEqual({
+      smtpUrl: 'smtp://utilisateur:secret@127.0.0.1:2525',
+      from: 'Caf <ne-pas-repondre@caf.example>',
+      catcherPort: 0,
+    });
+  });
+
+  it('stops production start-up without SMTP_URL, naming it', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://a@b/c',
+      SESSION_KEYS: key,
+    };
+    expect(() => loadConfig(production)).toThrow(ConfigError);
+    expect(() => loadConfig(production)).toThrow(/SMTP_URL/);
+    expect(loadConfig({ ...production, SMTP_URL: 'smtp://relais:25' }).mail.smtpUrl).toBe(
+      'smtp://relais:25',
+    );
+  });
+
+  it('refuses invalid mail settings, naming the variable', () => {
+    expect(() => loadConfig({ SESSION_KEYS: key, SMTP_URL: 'http://relais:25' })).toThrow(
+      /SMTP_URL/,
+    );
+    expect(() => loadConfig({ SESSION_KEYS: key, SMTP_URL: 'relais:25' })).toThrow(/SMTP_URL/);
+    expect(() => loadConfig({ SESSION_KEYS: key, MAIL_FROM: ' ' })).toThrow(/MAIL_FROM/);
+    expect(() => loadConfig({ SESSION_KEYS: key, SMTP_CATCHER_PORT: '70000' })).toThrow(
+      /SMTP_CATCHER_PORT/,
     );
   });
 

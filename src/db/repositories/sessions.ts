@@ -67,3 +67,18 @@ export async function revokeSession(db: Queryable, idHash: Buffer, reason: strin
     [idHash, reason],
   );
 }
+
+/** Revokes every live session of a person, but `keep` (the session making the change) if given. */
+export async function revokeSessionsOf(
+  db: Queryable,
+  personId: string,
+  reason: string,
+  keep: Buffer | null = null,
+): Promise<number> {
+  const r = await db.query(
+    `UPDATE sessions SET revoked_at = now(), revoked_reason = $2
+      WHERE person_id = $1 AND revoked_at IS NULL AND ($3::bytea IS NULL OR id_hash <> $3)`,
+    [personId, reason, keep],
+  );
+  return r.rowCount ?? 0;
+}

@@ -9,11 +9,6 @@ const upcoming = [
     text: 'Si vous n’avez pas encore de numéro de sécurité sociale, la Caf vous attribue un identifiant provisoire. En attendant l’ouverture de ce service, contactez votre Caf.',
   },
   {
-    path: paths.motDePasseOublie,
-    title: 'Mot de passe oublié',
-    text: 'Vous pourrez bientôt recevoir un code par courriel ou par SMS pour choisir un nouveau mot de passe. En attendant, contactez votre Caf.',
-  },
-  {
     path: paths.creerMonCompte,
     title: 'Créer mon compte',
     text: 'Vous pourrez bientôt créer votre compte personnel avec votre numéro de sécurité sociale. En attendant, contactez votre Caf.',

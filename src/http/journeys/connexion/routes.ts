@@ -1,28 +1,33 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { nirErrorMessage, parseNir } from '#src/domain/nir.ts';
-import { loginWithNir } from '#src/services/authentication.ts';
+import { looksLikeLegacyPassword, loginWithNir } from '#src/services/authentication.ts';
 import type { Services } from '#src/services/index.ts';
-import { openSession } from '#src/services/sessions.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
+import { writeTicket } from '../../journey-ticket.ts';
 import { paths } from '../../paths.ts';
+import { retryTime, signIn } from '../../sign-in.ts';
 
 const TEMPLATE = 'pages/connexion/index.njk';
 const FIELDS = ['nir', 'password', 'remember'] as const;
 /** Same words for an unknown NIR, a person without an account and a wrong password. */
 export const LOGIN_FAILED = 'Numéro de sécurité sociale ou mot de passe incorrect.';
+const LEGACY_HINT =
+  ' Si vous vous êtes déjà connecté avec votre numéro de sécurité sociale, utilisez le mot de passe que vous avez créé : l’ancien mot de passe à 8 chiffres ne sert plus que pour le téléphone.';
+
+export const nirField = z
+  .string({ error: 'Saisissez votre numéro de sécurité sociale.' })
+  .trim()
+  .min(1, 'Saisissez votre numéro de sécurité sociale.')
+  .transform((input, ctx) => {
+    const parsed = parseNir(input);
+    if (parsed.ok) return parsed.nir.value;
+    ctx.addIssue({ code: 'custom', message: nirErrorMessage(parsed.error) });
+    return z.NEVER;
+  });
 
 const loginForm = z.object({
-  nir: z
-    .string({ error: 'Saisissez votre numéro de sécurité sociale.' })
-    .trim()
-    .min(1, 'Saisissez votre numéro de sécurité sociale.')
-    .transform((input, ctx) => {
-      const parsed = parseNir(input);
-      if (parsed.ok) return parsed.nir.value;
-      ctx.addIssue({ code: 'custom', message: nirErrorMessage(parsed.error) });
-      return z.NEVER;
-    }),
+  nir: nirField,
   password: z
     .string({ error: 'Saisissez votre mot de passe.' })
     .min(1, 'Saisissez votre mot de passe.')
@@ -30,8 +35,12 @@ const loginForm = z.object({
   remember: z.literal('on').optional(),
 });
 
+export function throttledMessage(retryAt: Date): string {
+  return `Trop de tentatives. Par sécurité, réessayez à partir de ${retryTime(retryAt)}. Vous pouvez aussi choisir un nouveau mot de passe avec « Mot de passe oublié ? ».`;
+}
+
 export async function connexionRoutes(app: FastifyInstance, opts: { services: Services }) {
-  const { pool, hasher, config } = opts.services;
+  const s = opts.services;
 
   app.get(paths.connexion, async (request, reply) => {
     if (request.principal) return reply.redirect(paths.monCompte, 303);
@@ -47,25 +56,36 @@ export async function connexionRoutes(app: FastifyInstance, opts: { services: Se
     if (!form.success) {
       return reply.code(400).page(TEMPLATE, { values, errors: formErrors(form.error, FIELDS) });
     }
-    const result = await loginWithNir(pool, hasher, form.data.nir, form.data.password);
+    const { nir, password, remember } = form.data;
+    const result = await loginWithNir(s, { nir, password, clientIp: request.ip });
     if (!result.ok) {
-      return reply
-        .code(401)
-        .page(TEMPLATE, { values, errors: fieldError('password', LOGIN_FAILED) });
+      const message =
+        result.reason === 'throttled'
+          ? throttledMessage(result.retryAt)
+          : LOGIN_FAILED + (looksLikeLegacyPassword(password) ? LEGACY_HINT : '');
+      return reply.code(result.reason === 'throttled' ? 429 : 401).page(TEMPLATE, {
+        values,
+        errors: fieldError('password', message),
+      });
     }
-    const claims = await openSession(pool, config.session, {
-      personId: result.personId,
-      method: 'password',
-      acr: null,
-      clientIp: request.ip,
-      userAgent: request.headers['user-agent'] ?? null,
-    });
-    // A fresh cookie at login: nothing from before authentication survives (no fixation).
-    request.session.regenerate();
-    request.session.set('sid', claims.sid);
-    request.session.set('pid', claims.pid);
-    if (form.data.remember) request.remember.set('nir', form.data.nir);
+    if (remember) request.remember.set('nir', nir);
     else request.remember.delete();
+    if (result.via === 'legacy' || result.needsContact) {
+      // Not a session yet: first the personal password (legacy) and a validated contact.
+      request.session.regenerate();
+      writeTicket(request, {
+        journey: 'premiere-connexion',
+        personId: result.personId,
+        issuedAt: s.now().getTime(),
+        passwordSet: result.via === 'password',
+        contact: null,
+      });
+      return reply.redirect(
+        result.via === 'legacy' ? paths.premiereConnexion : paths.premiereConnexionCoordonnees,
+        303,
+      );
+    }
+    await signIn(request, s, result.personId, 'password');
     return reply.redirect(paths.monCompte, 303);
   });
 }

@@ -1,0 +1,107 @@
+/** Password rules (DESIGN §2): 8–24 characters, 1 lowercase, 1 uppercase, 1 digit by default. */
+
+export interface PasswordPolicy {
+  readonly minLength: number;
+  readonly maxLength: number;
+  readonly lowercase: boolean;
+  readonly uppercase: boolean;
+  readonly digit: boolean;
+}
+
+export const defaultPasswordPolicy: PasswordPolicy = {
+  minLength: 8,
+  maxLength: 24,
+  lowercase: true,
+  uppercase: true,
+  digit: true,
+};
+
+export type PasswordProblem =
+  | 'too-short'
+  | 'too-long'
+  | 'lowercase'
+  | 'uppercase'
+  | 'digit'
+  | 'contains-nir'
+  | 'contains-birthdate'
+  | 'common';
+
+export interface PasswordOwner {
+  /** 13 characters, or null for a person with a provisional identifier. */
+  readonly nir: string | null;
+  /** YYYY-MM-DD */
+  readonly birthdate: string;
+}
+
+/** The birth date as people type it into passwords: 14052010, 140510, 20100514, 1405… */
+function birthdateForms(birthdate: string): string[] {
+  const [y = '', m = '', d = ''] = birthdate.split('-');
+  return [
+    `${d}${m}${y}`,
+    `${d}${m}${y.slice(2)}`,
+    `${y}${m}${d}`,
+    `${y.slice(2)}${m}${d}`,
+    `${d}${m}`,
+  ];
+}
+
+export function passwordProblems(
+  password: string,
+  owner: PasswordOwner,
+  isCommon: boolean,
+  policy: PasswordPolicy = defaultPasswordPolicy,
+): PasswordProblem[] {
+  const problems: PasswordProblem[] = [];
+  const length = graphemes(password);
+  if (length < policy.minLength) problems.push('too-short');
+  if (length > policy.maxLength) problems.push('too-long');
+  if (policy.lowercase && !/\p{Ll}/u.test(password)) problems.push('lowercase');
+  if (policy.uppercase && !/\p{Lu}/u.test(password)) problems.push('uppercase');
+  if (policy.digit && !/\d/.test(password)) problems.push('digit');
+  const digits = password.replace(/\D/g, '');
+  const compact = password.replace(/\s/g, '').toUpperCase();
+  // Six consecutive NIR characters are enough to tie the password to the identifier.
+  if (owner.nir && containsRun(compact, owner.nir, 6)) problems.push('contains-nir');
+  if (birthdateForms(owner.birthdate).some((f) => f.length >= 6 && digits.includes(f)))
+    problems.push('contains-birthdate');
+  if (isCommon) problems.push('common');
+  return problems;
+}
+
+const segmenter = new Intl.Segmenter('fr', { granularity: 'grapheme' });
+
+/** Characters as a person counts them (é, an emoji with modifiers: one each). */
+function graphemes(text: string): number {
+  return Array.from(segmenter.segment(text)).length;
+}
+
+function containsRun(haystack: string, source: string, run: number): boolean {
+  for (let i = 0; i + run <= source.length; i++) {
+    if (haystack.includes(source.slice(i, i + run))) return true;
+  }
+  return false;
+}
+
+export function passwordProblemMessage(
+  problem: PasswordProblem,
+  policy: PasswordPolicy = defaultPasswordPolicy,
+): string {
+  switch (problem) {
+    case 'too-short':
+      return `Votre mot de passe doit contenir au moins ${policy.minLength} caractères.`;
+    case 'too-long':
+      return `Votre mot de passe doit contenir au plus ${policy.maxLength} caractères.`;
+    case 'lowercase':
+      return 'Votre mot de passe doit contenir au moins 1 lettre minuscule.';
+    case 'uppercase':
+      return 'Votre mot de passe doit contenir au moins 1 lettre majuscule.';
+    case 'digit':
+      return 'Votre mot de passe doit contenir au moins 1 chiffre.';
+    case 'contains-nir':
+      return 'Votre mot de passe ne doit pas contenir votre numéro de sécurité sociale.';
+    case 'contains-birthdate':
+      return 'Votre mot de passe ne doit pas contenir votre date de naissance.';
+    case 'common':
+      return 'Ce mot de passe est trop courant : choisissez-en un autre.';
+  }
+}

@@ -1,0 +1,50 @@
+import type { PersonRow } from '#src/db/repositories/persons.ts';
+import type { Services } from './index.ts';
+
+/** Notices about the security of an account go to every contact on file, verified first. */
+async function notify(
+  s: Services,
+  person: PersonRow,
+  subject: string,
+  text: string,
+): Promise<void> {
+  const signature =
+    '\n\nCe message est envoyé automatiquement par Mon Compte, l’espace personnel de la Caf. La Caf ne vous demandera jamais votre mot de passe ni un code reçu.';
+  if (person.email)
+    await s.notifier.send({ channel: 'email', to: person.email, subject, text: text + signature });
+  if (person.phone && person.phone_verified_at)
+    await s.notifier.send({ channel: 'sms', to: person.phone, subject, text });
+}
+
+export async function sendLockNotice(s: Services, person: PersonRow, until: Date): Promise<void> {
+  const time = new Intl.DateTimeFormat('fr-FR', {
+    timeStyle: 'short',
+    timeZone: 'Europe/Paris',
+  }).format(until);
+  await notify(
+    s,
+    person,
+    'Connexion à Mon Compte temporairement bloquée',
+    `Bonjour ${person.given_name},\n\nPlusieurs tentatives de connexion à votre compte ont échoué. Par sécurité, la connexion est bloquée jusqu’à ${time}.\n\nSi ce n’était pas vous, personne n’a pu accéder à votre compte. Pour le débloquer tout de suite, choisissez un nouveau mot de passe avec « Mot de passe oublié ? » sur la page de connexion.`,
+  );
+}
+
+export async function sendPasswordChangedNotice(s: Services, person: PersonRow): Promise<void> {
+  await notify(
+    s,
+    person,
+    'Votre mot de passe Mon Compte a été modifié',
+    `Bonjour ${person.given_name},\n\nLe mot de passe de votre compte vient d’être modifié et toutes vos autres sessions ont été fermées.\n\nSi vous n’êtes pas à l’origine de ce changement, contactez votre Caf sans attendre.`,
+  );
+}
+
+export function codeMessage(code: string, purpose: 'contact-validation' | 'password-recovery') {
+  const what =
+    purpose === 'contact-validation'
+      ? 'valider vos coordonnées'
+      : 'choisir un nouveau mot de passe';
+  return {
+    subject: 'Votre code Mon Compte',
+    text: `Votre code pour ${what} est : ${code}\n\nIl est valable 15 minutes et ne peut servir qu’une fois. Ne le communiquez à personne : la Caf ne vous le demandera jamais.`,
+  };
+}
