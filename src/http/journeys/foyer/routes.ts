@@ -1,0 +1,124 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Services } from '#src/services/index.ts';
+import {
+  changeDelegation,
+  householdOf,
+  inviteMember,
+  loadHousehold,
+  may,
+  type HouseholdRefusal,
+} from '#src/services/household.ts';
+import { fieldError, formErrors } from '../../forms.ts';
+import { paths } from '../../paths.ts';
+import { ForbiddenError } from '../../plugins/errors.ts';
+import { principalOf, requirePrincipal } from '../../plugins/session.ts';
+import { contactForm } from '../premiere-connexion/forms.ts';
+
+const TEMPLATE = 'pages/foyer/index.njk';
+
+const memberField = z.uuid({ error: 'Membre du foyer inconnu.' });
+const invitationTarget = z.object({
+  membre: memberField,
+  channel: z.enum(['email', 'sms', 'courrier'], {
+    error: 'Choisissez comment envoyer l’invitation.',
+  }),
+});
+
+/** Courrier goes to the household address; e-mail and SMS need a valid destination. */
+function parseInvitation(body: unknown) {
+  const target = invitationTarget.safeParse(body);
+  if (!target.success) return target;
+  if (target.data.channel === 'courrier') {
+    return {
+      success: true as const,
+      data: { ...target.data, channel: 'courrier' as const, destination: null },
+    };
+  }
+  const contact = contactForm.safeParse(body);
+  if (!contact.success) return contact;
+  return { success: true as const, data: { membre: target.data.membre, ...contact.data } };
+}
+
+const delegationForm = z.object({ membre: memberField, action: z.enum(['accorder', 'retirer']) });
+
+const refusalMessages: Record<HouseholdRefusal, string> = {
+  forbidden: '',
+  'not-member': 'Cette personne ne fait pas partie de votre foyer, ou a déjà un compte.',
+  'too-young': 'Un compte personnel ne peut être créé qu’à partir de 15 ans.',
+  'has-account': 'Cette personne a déjà un compte personnel.',
+};
+
+/** /mon-compte/foyer: the household's members and, for the allocataire, invitations and delegations. */
+export async function foyerRoutes(app: FastifyInstance, opts: { services: Services }) {
+  const s = opts.services;
+
+  async function render(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: Record<string, unknown> = {},
+  ) {
+    const principal = principalOf(request);
+    const household = await householdOf(s, principal);
+    if (!may(household, 'dossier-summary')) throw new ForbiddenError();
+    const members = await loadHousehold(s, principal, household);
+    return reply.page(TEMPLATE, {
+      household,
+      members,
+      manager: may(household, 'manage-delegations'),
+      ...extra,
+    });
+  }
+
+  app.get(paths.foyer, { preHandler: requirePrincipal }, async (request, reply) =>
+    render(request, reply),
+  );
+
+  app.post(paths.foyerInvitation, { preHandler: requirePrincipal }, async (request, reply) => {
+    const principal = principalOf(request);
+    const household = await householdOf(s, principal);
+    if (!may(household, 'manage-delegations')) throw new ForbiddenError();
+    const form = parseInvitation(request.body);
+    if (!form.success) {
+      return render(request, reply.code(400), {
+        errors: formErrors(form.error, ['membre', 'channel', 'email', 'phone']),
+      });
+    }
+    const result = await inviteMember(s, principal, household, {
+      memberId: form.data.membre,
+      channel: form.data.channel,
+      destination: form.data.destination,
+    });
+    if (!result.ok) {
+      if (result.reason === 'forbidden') throw new ForbiddenError();
+      return render(request, reply.code(400), {
+        errors: fieldError('membre', refusalMessages[result.reason]),
+      });
+    }
+    return render(request, reply, {
+      success: `Invitation envoyée à ${result.member.givenName} ${form.data.channel === 'courrier' ? 'par courrier' : form.data.channel === 'sms' ? 'par SMS' : 'par courriel'}.`,
+    });
+  });
+
+  app.post(paths.foyerDelegation, { preHandler: requirePrincipal }, async (request, reply) => {
+    const principal = principalOf(request);
+    const household = await householdOf(s, principal);
+    if (!may(household, 'manage-delegations')) throw new ForbiddenError();
+    const form = delegationForm.safeParse(request.body);
+    if (!form.success)
+      return render(request, reply.code(400), {
+        errors: formErrors(form.error, ['membre', 'action']),
+      });
+    const grant = form.data.action === 'accorder';
+    const result = await changeDelegation(s, principal, household, form.data.membre, grant);
+    if (!result.ok) {
+      if (result.reason === 'forbidden') throw new ForbiddenError();
+      return render(request, reply.code(400), {
+        errors: fieldError('membre', refusalMessages[result.reason]),
+      });
+    }
+    return render(request, reply, {
+      success: `${grant ? 'Délégation accordée à' : 'Délégation retirée à'} ${result.member.givenName}. Les deux personnes sont prévenues.`,
+    });
+  });
+}

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Services } from '#src/services/index.ts';
+import { declareSeparation, householdOf, may } from '#src/services/household.ts';
+import { formErrors, formValues } from '../../forms.ts';
+import { paths } from '../../paths.ts';
+import { ForbiddenError } from '../../plugins/errors.ts';
+import { principalOf, requirePrincipal } from '../../plugins/session.ts';
+
+const TEMPLATE = 'pages/separation/index.njk';
+
+function separationForm(today: Date) {
+  return z.object({
+    date: z
+      .string({ error: 'Saisissez la date de la séparation.' })
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'Saisissez la date de la séparation, au format JJ/MM/AAAA.')
+      .refine((d) => !Number.isNaN(Date.parse(d)), 'Cette date n’existe pas.')
+      .refine(
+        (d) => Date.parse(d) <= today.getTime(),
+        'La date de séparation ne peut pas être dans le futur.',
+      ),
+    confirmation: z.literal('on', { error: 'Cochez la case pour confirmer votre déclaration.' }),
+    cle: z.uuid({ error: 'Le formulaire a expiré : rechargez la page.' }),
+  });
+}
+
+/** /mon-compte/separation: a member of the couple declares a separation (DESIGN §3). */
+export async function separationRoutes(app: FastifyInstance, opts: { services: Services }) {
+  const s = opts.services;
+
+  app.get(paths.separation, { preHandler: requirePrincipal }, async (request, reply) => {
+    const household = await householdOf(s, principalOf(request));
+    if (!may(household, 'declare-separation')) throw new ForbiddenError();
+    // A fresh key per form shown: submitting it twice records one démarche.
+    return reply.page(TEMPLATE, { household, values: { cle: randomUUID() } });
+  });
+
+  app.post(paths.separation, { preHandler: requirePrincipal }, async (request, reply) => {
+    const principal = principalOf(request);
+    const household = await householdOf(s, principal);
+    if (!may(household, 'declare-separation')) throw new ForbiddenError();
+    const values = formValues(request.body, ['date', 'cle']);
+    const form = separationForm(s.now()).safeParse(request.body);
+    if (!form.success) {
+      return reply.code(400).page(TEMPLATE, {
+        household,
+        values: { ...values, cle: values.cle ?? randomUUID() },
+        errors: formErrors(form.error, ['date', 'confirmation', 'cle']),
+      });
+    }
+    await declareSeparation(s, principal, household, {
+      date: form.data.date,
+      idempotencyKey: form.data.cle,
+    });
+    return reply.page(TEMPLATE, { household, done: true });
+  });
+}

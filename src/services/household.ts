@@ -1,0 +1,232 @@
+import { withTransaction } from '#src/db/pool.ts';
+import { findDossierById, findMembershipsOf } from '#src/db/repositories/dossiers.ts';
+import {
+  insertDemarche,
+  listHousehold,
+  recordAudit,
+  setDelegation,
+  type HouseholdMember,
+} from '#src/db/repositories/household.ts';
+import { insertInvitation, type InvitationChannel } from '#src/db/repositories/invitations.ts';
+import { findPersonById } from '#src/db/repositories/persons.ts';
+import {
+  ageOn,
+  isAllowed,
+  MINIMUM_ACCOUNT_AGE,
+  type Action,
+  type Membership,
+  type MemberRole,
+} from '#src/domain/access.ts';
+import {
+  generateInvitationCode,
+  hashInvitationCode,
+  INVITATION_TTL_MS,
+} from '#src/domain/invitation.ts';
+import { displayName } from '#src/domain/names.ts';
+import type { Principal } from '#src/domain/principal.ts';
+import type { Services } from './index.ts';
+import { notify } from './notices.ts';
+
+/** The principal's place in their dossier, recomputed from the database on every request. */
+export interface Household {
+  readonly dossierId: string;
+  readonly dossierNumber: string;
+  readonly address: string;
+  readonly membership: Membership & { readonly role: MemberRole };
+}
+
+/** The dossier the principal acts in: their first membership, allocataire first. */
+export async function householdOf(s: Services, principal: Principal): Promise<Household | null> {
+  const [first] = await findMembershipsOf(s.pool, principal.personId);
+  const person = await findPersonById(s.pool, principal.personId);
+  if (!first || !person) return null;
+  const dossier = await findDossierById(s.pool, first.dossierId);
+  if (!dossier) return null;
+  return {
+    dossierId: dossier.id,
+    dossierNumber: dossier.number,
+    address: [dossier.addressLine1, dossier.addressLine2, `${dossier.postcode} ${dossier.city}`]
+      .filter(Boolean)
+      .join('\n'),
+    membership: {
+      role: first.role,
+      delegation: first.delegation,
+      age: ageOn(person.birthdate, s.now()),
+    },
+  };
+}
+
+export function may(household: Household | null, action: Action): household is Household {
+  return household !== null && isAllowed(household.membership, action);
+}
+
+export interface MemberView extends HouseholdMember {
+  readonly age: number;
+  readonly isSelf: boolean;
+  /** The allocataire may invite this member (aged 15 or more, no account yet). */
+  readonly invitable: boolean;
+  /** The allocataire may grant or revoke this member's delegation. */
+  readonly delegable: boolean;
+}
+
+export function canHaveAccount(age: number): boolean {
+  return age >= MINIMUM_ACCOUNT_AGE;
+}
+
+export async function loadHousehold(
+  s: Services,
+  principal: Principal,
+  household: Household,
+): Promise<MemberView[]> {
+  const manager = isAllowed(household.membership, 'manage-delegations');
+  const members = await listHousehold(s.pool, household.dossierId, s.now());
+  return members.map((m) => {
+    const age = ageOn(m.birthdate, s.now());
+    const isSelf = m.personId === principal.personId;
+    return {
+      ...m,
+      age,
+      isSelf,
+      invitable: manager && !isSelf && !m.hasAccount && canHaveAccount(age),
+      delegable: manager && !isSelf && m.role !== 'allocataire' && canHaveAccount(age),
+    };
+  });
+}
+
+export type HouseholdRefusal = 'forbidden' | 'not-member' | 'too-young' | 'has-account';
+
+async function memberOf(s: Services, principal: Principal, household: Household, memberId: string) {
+  const members = await loadHousehold(s, principal, household);
+  return members.find((m) => m.personId === memberId) ?? null;
+}
+
+/** The allocataire sends an activation code to a member aged 15 or more. */
+export async function inviteMember(
+  s: Services,
+  principal: Principal,
+  household: Household | null,
+  input: { memberId: string; channel: InvitationChannel; destination: string | null },
+): Promise<
+  { ok: true; member: MemberView; code: string } | { ok: false; reason: HouseholdRefusal }
+> {
+  if (!may(household, 'manage-delegations')) return { ok: false, reason: 'forbidden' };
+  const member = await memberOf(s, principal, household, input.memberId);
+  if (!member || member.isSelf) return { ok: false, reason: 'not-member' };
+  if (!canHaveAccount(member.age)) return { ok: false, reason: 'too-young' };
+  if (member.hasAccount) return { ok: false, reason: 'has-account' };
+  const destination =
+    input.channel === 'courrier'
+      ? `${displayName(member.givenName, member.familyName)}\n${household.address}`
+      : (input.destination ?? '');
+  const code = generateInvitationCode();
+  const now = s.now();
+  await withTransaction(s.pool, async (tx) => {
+    await insertInvitation(tx, {
+      dossierId: household.dossierId,
+      personId: member.personId,
+      invitedBy: principal.personId,
+      channel: input.channel,
+      destination,
+      codeHash: hashInvitationCode(s.secrets.codes, member.personId, code),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + INVITATION_TTL_MS[input.channel]),
+    });
+    await recordAudit(tx, {
+      actorPersonId: principal.personId,
+      action: 'invitation',
+      dossierId: household.dossierId,
+      targetPersonId: member.personId,
+      details: { channel: input.channel },
+    });
+  });
+  await s.notifier.send({
+    channel: input.channel,
+    to: destination,
+    subject: 'Votre invitation à créer votre compte Mon Compte',
+    text: `Bonjour ${member.givenName},\n\n${principal.displayName} vous invite à créer votre compte personnel sur Mon Compte, l’espace de la Caf (dossier n° ${household.dossierNumber}).\n\nRendez-vous sur la page « Activer mon compte » avec votre numéro de sécurité sociale et ce code d’activation : ${code}\n\nCe code est valable ${input.channel === 'courrier' ? '30' : '7'} jours. Ne le communiquez à personne.`,
+  });
+  return { ok: true, member, code };
+}
+
+/** The allocataire grants or revokes a delegation; both people are told; it is audited. */
+export async function changeDelegation(
+  s: Services,
+  principal: Principal,
+  household: Household | null,
+  memberId: string,
+  grant: boolean,
+): Promise<{ ok: true; member: MemberView } | { ok: false; reason: HouseholdRefusal }> {
+  if (!may(household, 'manage-delegations')) return { ok: false, reason: 'forbidden' };
+  const member = await memberOf(s, principal, household, memberId);
+  if (!member || !member.delegable) {
+    return {
+      ok: false,
+      reason: member && !canHaveAccount(member.age) ? 'too-young' : 'not-member',
+    };
+  }
+  await withTransaction(s.pool, async (tx) => {
+    await setDelegation(tx, household.dossierId, member.personId, grant);
+    await recordAudit(tx, {
+      actorPersonId: principal.personId,
+      action: grant ? 'delegation-accordee' : 'delegation-retiree',
+      dossierId: household.dossierId,
+      targetPersonId: member.personId,
+    });
+  });
+  const what = grant ? 'a donné délégation à' : 'a retiré la délégation de';
+  const text = `Bonjour,\n\n${principal.displayName} ${what} ${displayName(member.givenName, member.familyName)} sur le dossier n° ${household.dossierNumber}. Ce changement s’applique immédiatement.`;
+  for (const personId of [principal.personId, member.personId]) {
+    const person = await findPersonById(s.pool, personId);
+    if (person) await notify(s, person, grant ? 'Délégation accordée' : 'Délégation retirée', text);
+  }
+  return { ok: true, member };
+}
+
+/**
+ * A member of the couple declares a separation: the conjoint's delegation ends, the démarche is
+ * recorded once (idempotency key from the form), both people are told.
+ */
+export async function declareSeparation(
+  s: Services,
+  principal: Principal,
+  household: Household | null,
+  input: { date: string; idempotencyKey: string },
+): Promise<{ ok: true; created: boolean } | { ok: false; reason: 'forbidden' }> {
+  if (!may(household, 'declare-separation')) return { ok: false, reason: 'forbidden' };
+  const members = await listHousehold(s.pool, household.dossierId, s.now());
+  const couple = members.filter((m) => m.role === 'allocataire' || m.role === 'conjoint');
+  const created = await withTransaction(s.pool, async (tx) => {
+    const inserted = await insertDemarche(tx, {
+      dossierId: household.dossierId,
+      authorPersonId: principal.personId,
+      kind: 'separation',
+      details: { date: input.date },
+      idempotencyKey: input.idempotencyKey,
+    });
+    if (!inserted) return false;
+    for (const m of couple.filter((c) => c.role === 'conjoint' && c.delegation)) {
+      await setDelegation(tx, household.dossierId, m.personId, false);
+    }
+    await recordAudit(tx, {
+      actorPersonId: principal.personId,
+      action: 'separation-declaree',
+      dossierId: household.dossierId,
+      targetPersonId: null,
+      details: { date: input.date },
+    });
+    return true;
+  });
+  if (created) {
+    for (const m of couple) {
+      const person = await findPersonById(s.pool, m.personId);
+      if (person)
+        await notify(
+          s,
+          person,
+          'Déclaration de séparation enregistrée',
+          `Bonjour ${person.given_name},\n\n${principal.displayName} a déclaré une séparation au ${input.date.split('-').reverse().join('/')} sur le dossier n° ${household.dossierNumber}. La délégation éventuelle du conjoint a pris fin. La Caf étudiera la situation et vous écrira.`,
+        );
+    }
+  }
+  return { ok: true, created };
+}
