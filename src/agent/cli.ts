@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig, projectRoot } from '#src/config.ts';
+import { openDatabase } from '#src/db/connect.ts';
+import { findPersonByProvisionalId } from '#src/db/repositories/provisional-ids.ts';
+import { nirErrorMessage } from '#src/domain/nir.ts';
+import { parseProvisionalId, provisionalIdErrorMessage } from '#src/domain/provisional-id.ts';
+import { buildServices } from '#src/services/index.ts';
+import { assignNir, type AssignNirResult } from '#src/services/provisional-id.ts';
+
+// Agent commands, until the agent console exists:
+//   npm run agent -- attribuer-nir --identifiant P2026004817 --nir 1950699341001
+const USAGE =
+  'Usage : npm run agent -- attribuer-nir --identifiant <identifiant provisoire> --nir <13 caractères>\n';
+
+const envFile = path.join(projectRoot, '.env');
+if (existsSync(envFile)) process.loadEnvFile(envFile);
+
+const say = (m: string) => process.stderr.write(`${m}\n`);
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { identifiant: { type: 'string' }, nir: { type: 'string' } },
+});
+const [command] = positionals;
+if (command !== 'attribuer-nir' || !values.identifiant || !values.nir) {
+  process.stderr.write(USAGE);
+  process.exit(2);
+}
+const provisional = parseProvisionalId(values.identifiant);
+if (!provisional.ok) {
+  say(provisionalIdErrorMessage(provisional.error));
+  process.exit(2);
+}
+
+function refusal(reason: Exclude<AssignNirResult, { ok: true }>['reason']): string {
+  switch (reason) {
+    case 'unknown-person':
+      return 'Aucune personne ne porte cet identifiant provisoire.';
+    case 'already-has-nir':
+      return 'Cette personne a déjà un numéro de sécurité sociale.';
+    case 'nir-taken':
+      return 'Ce numéro de sécurité sociale appartient déjà à une autre personne.';
+    case 'identity-mismatch':
+      return 'Ce numéro ne correspond pas à la personne (sexe, année ou mois de naissance).';
+    default:
+      return nirErrorMessage(reason);
+  }
+}
+
+const config = loadConfig();
+const db = await openDatabase(config);
+let exitCode = 0;
+try {
+  const services = await buildServices(config, db.pool);
+  const person = await findPersonByProvisionalId(db.pool, provisional.value);
+  const result = person
+    ? await assignNir(services, person.id, values.nir)
+    : ({ ok: false, reason: 'unknown-person' } satisfies AssignNirResult);
+  if (result.ok) {
+    say(
+      `Numéro de sécurité sociale enregistré pour ${result.person.given_name} ${result.person.family_name.toLocaleUpperCase('fr-FR')} : l’identifiant provisoire ${provisional.value} ne permet plus de se connecter ; le compte, le dossier et l’historique sont conservés.`,
+    );
+    say(
+      result.noticeSent
+        ? 'La personne est prévenue par courriel.'
+        : 'Aucun courriel envoyé (pas d’adresse, ou pas de serveur de courriel joignable) : prévenez la personne.',
+    );
+  } else {
+    say(`Refusé : ${refusal(result.reason)}`);
+    exitCode = 1;
+  }
+} finally {
+  await db.close();
+}
+process.exit(exitCode);

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { withTransaction } from '#src/db/pool.ts';
+import type { CodeChannel } from '#src/db/repositories/one-time-codes.ts';
+import { setVerifiedContact } from '#src/db/repositories/persons.ts';
+import {
+  findNirHolder,
+  insertAccount,
+  insertSelfRegisteredPerson,
+  lockNirCreation,
+  lockPendingSelfRegistration,
+  retakeSelfRegisteredPerson,
+  type NewIdentity,
+  type NirHolder,
+} from '#src/db/repositories/primo-demandeurs.ts';
+import { passwordProblems, type PasswordProblem } from '#src/domain/password-policy.ts';
+import { isCommonPassword } from './common-passwords.ts';
+import type { Services } from './index.ts';
+import { sendCode } from './one-time-codes.ts';
+import { accountSubject, attemptFailed, openAttempt } from './throttling.ts';
+
+export type { NewIdentity } from '#src/db/repositories/primo-demandeurs.ts';
+
+/** The lifetime of the journey (its ticket): an attempt older than this is abandoned. */
+export const CREATION_JOURNEY_MS = 20 * 60_000;
+/**
+ * Every answer to "send me a code" takes at least this long, so that creating a person and
+ * sending a code cannot be told apart, by its timing, from noticing the holder of a known NIR.
+ */
+export const CREATION_ANSWER_MS = 400;
+
+export interface Contact {
+  readonly channel: CodeChannel;
+  readonly destination: string;
+}
+
+export type CreationRequest =
+  /**
+   * The same answer whether or not the NIR can get an account: `personId` is the new person,
+   * or an id that matches nobody (the code page then accepts no code).
+   */
+  | { readonly ok: true; readonly personId: string }
+  | { readonly ok: false; readonly reason: 'throttled'; readonly retryAt: Date };
+
+/**
+ * "Créer mon compte", once identity and contact are given. A NIR nobody holds (or an abandoned
+ * attempt) gets a person with no dossier and a code to the contact typed. A NIR the Caf already
+ * knows — an account, a dossier member without an account yet, an attempt under way — gets no
+ * code: its holder is told on the contact on file. Both answer alike, in the same time.
+ * `journeyPersonId` is the id this journey was given by a previous call (a resend), if any.
+ */
+export async function requestAccountCreation(
+  s: Services,
+  input: {
+    identity: NewIdentity;
+    contact: Contact;
+    journeyPersonId: string | null;
+    clientIp: string;
+  },
+): Promise<CreationRequest> {
+  const started = performance.now();
+  const subjects = {
+    account: accountSubject(s.secrets.throttles, `creation:${input.identity.nir}`),
+    address: input.clientIp,
+  };
+  const now = s.now();
+  // Every request counts, per NIR typed and per address: a bound on probing and on notices.
+  const opening = await openAttempt(s.pool, 'code', subjects, now);
+  if (!opening.allowed) return { ok: false, reason: 'throttled', retryAt: opening.retryAt };
+  await attemptFailed(s.pool, 'code', subjects, now);
+
+  type Outcome = { readonly created: string } | { readonly known: NirHolder | null };
+  const outcome = await withTransaction(s.pool, async (tx): Promise<Outcome> => {
+    await lockNirCreation(tx, input.identity.nir);
+    const holder = await findNirHolder(tx, input.identity.nir);
+    if (!holder) {
+      const id = await insertSelfRegisteredPerson(tx, input.identity, now);
+      return id ? { created: id } : { known: null };
+    }
+    if (isPending(holder) && holder.personId === input.journeyPersonId) {
+      return { created: holder.personId };
+    }
+    const abandonedBefore = new Date(now.getTime() - CREATION_JOURNEY_MS);
+    if (
+      isPending(holder) &&
+      holder.selfRegisteredAt &&
+      holder.selfRegisteredAt < abandonedBefore &&
+      (await retakeSelfRegisteredPerson(tx, holder.personId, input.identity, now, abandonedBefore))
+    ) {
+      return { created: holder.personId };
+    }
+    return { known: holder };
+  });
+
+  let personId: string;
+  if ('created' in outcome) {
+    personId = outcome.created;
+    // Over the hourly limit, or if the message cannot leave, the page stays the same (it says a
+    // code may not come): an error page here would tell this branch from the other.
+    await sendCode(s, 'contact-validation', { personId, ...input.contact }).catch(() => 'failed');
+  } else {
+    personId = input.journeyPersonId ?? randomUUID();
+    if (outcome.known) await sendCreationAttemptNotice(s, outcome.known).catch(() => undefined);
+  }
+  const wait = CREATION_ANSWER_MS - (performance.now() - started);
+  if (wait > 0) await sleep(wait);
+  return { ok: true, personId };
+}
+
+function isPending(holder: NirHolder): boolean {
+  return holder.selfRegisteredAt !== null && !holder.hasAccount && !holder.isMember;
+}
+
+/** The holder of a NIR is told, on the contact the Caf has on file, of an attempt with it. */
+async function sendCreationAttemptNotice(s: Services, holder: NirHolder): Promise<void> {
+  const channel: CodeChannel | null = holder.email ? 'email' : holder.phone ? 'sms' : null;
+  const to = holder.email ?? holder.phone;
+  if (!channel || !to) return;
+  const when = new Intl.DateTimeFormat('fr-FR', {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: 'Europe/Paris',
+  }).format(s.now());
+  const ifYou = holder.hasAccount
+    ? 'Si c’était vous : vous avez déjà un compte. Connectez-vous avec votre numéro de sécurité sociale et votre mot de passe, ou choisissez-en un nouveau avec « Mot de passe oublié ? ».'
+    : 'Si c’était vous : vous êtes déjà connu(e) de la Caf. Pour votre première connexion, utilisez votre numéro de sécurité sociale et l’ancien mot de passe Caf à 8 chiffres de votre dossier, ou l’invitation reçue de l’allocataire, ou contactez votre Caf.';
+  await s.notifier.send({
+    channel,
+    to,
+    subject: 'Tentative de création de compte avec votre numéro de sécurité sociale',
+    text: `Bonjour ${holder.givenName},\n\nQuelqu’un a tenté de créer un compte Mon Compte avec votre numéro de sécurité sociale le ${when}. Aucun compte n’a été créé et aucune information vous concernant n’a été communiquée.\n\n${ifYou}\n\nSi ce n’était pas vous, vous n’avez rien à faire. Si cela se reproduit, contactez votre Caf.\n\nCe message est envoyé automatiquement par Mon Compte, l’espace personnel de la Caf. La Caf ne vous demandera jamais votre mot de passe ni un code reçu.`,
+  });
+}
+
+export type CreationCompletion =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: 'policy'; readonly problems: readonly PasswordProblem[] }
+  /** The attempt is no longer open (completed in another tab, or a dossier appeared). */
+  | { readonly ok: false; readonly reason: 'closed' };
+
+/**
+ * The last step, after the contact was proven by a code: in one transaction the account is
+ * created and the contact recorded as verified.
+ */
+export async function completeAccountCreation(
+  s: Services,
+  input: { personId: string; nir: string; birthdate: string; contact: Contact; password: string },
+): Promise<CreationCompletion> {
+  const problems = passwordProblems(
+    input.password,
+    { nir: input.nir, birthdate: input.birthdate },
+    await isCommonPassword(input.password),
+  );
+  if (problems.length > 0) return { ok: false, reason: 'policy', problems };
+  const hash = await s.hasher.hash(input.password);
+  const now = s.now();
+  return withTransaction(s.pool, async (tx): Promise<CreationCompletion> => {
+    const pending = await lockPendingSelfRegistration(tx, input.personId, input.nir);
+    if (!pending) return { ok: false, reason: 'closed' };
+    if (!(await insertAccount(tx, pending.id, hash, now))) return { ok: false, reason: 'closed' };
+    await setVerifiedContact(tx, pending.id, input.contact.channel, input.contact.destination, now);
+    return { ok: true };
+  });
+}

@@ -1,0 +1,155 @@
+import { withTransaction } from '#src/db/pool.ts';
+import { findPersonById, type PersonRow } from '#src/db/repositories/persons.ts';
+import {
+  findAccountByProvisionalId,
+  findPersonByProvisionalId,
+  lockPerson,
+  otherHolderOfNir,
+  setNirClearingProvisionalId,
+} from '#src/db/repositories/provisional-ids.ts';
+import { nirMatchesIdentity, parseNir, type Nir, type NirError } from '#src/domain/nir.ts';
+import type { LoginResult } from './authentication.ts';
+import type { Services } from './index.ts';
+import { sendLockNotice } from './notices.ts';
+import { sendCode, type CodeTarget } from './one-time-codes.ts';
+import { accountSubject, attemptFailed, attemptSucceeded, openAttempt } from './throttling.ts';
+
+export type ProvisionalLoginResult = Exclude<LoginResult, { via: 'legacy' }>;
+
+/** The throttle identifier of a provisional identifier (distinct from every `nir:` one). */
+export function provisionalSubject(provisionalId: string): string {
+  return `provisional:${provisionalId}`;
+}
+
+/**
+ * Provisional identifier + password, with the guarantees of `loginWithNir`: one argon2 verify
+ * whatever happens, throttled per identifier typed and per address, and the same failure for an
+ * unknown identifier, a person without an account and a wrong password.
+ */
+export async function loginWithProvisionalId(
+  s: Services,
+  input: { provisionalId: string; password: string; clientIp: string },
+): Promise<ProvisionalLoginResult> {
+  const subjects = {
+    account: accountSubject(s.secrets.throttles, provisionalSubject(input.provisionalId)),
+    address: input.clientIp,
+  };
+  const opening = await openAttempt(s.pool, 'password', subjects, s.now());
+  if (!opening.allowed) return { ok: false, reason: 'throttled', retryAt: opening.retryAt };
+
+  const account = await findAccountByProvisionalId(s.pool, input.provisionalId);
+  const valid = account
+    ? await s.hasher.verify(account.passwordHash, input.password)
+    : await s.hasher.verifyNothing(input.password);
+  if (account && valid && account.status === 'active') {
+    await attemptSucceeded(s.pool, 'password', subjects);
+    const person = await findPersonById(s.pool, account.personId);
+    const needsContact = !person?.email_verified_at && !person?.phone_verified_at;
+    return { ok: true, via: 'password', personId: account.personId, needsContact };
+  }
+  await attemptFailed(s.pool, 'password', subjects, s.now());
+  if (opening.lockedIfFails && account) {
+    const person = await findPersonById(s.pool, account.personId);
+    if (person) await sendLockNotice(s, person, opening.lockedIfFails);
+  }
+  return { ok: false, reason: 'invalid' };
+}
+
+export type AssignNirResult =
+  | { readonly ok: true; readonly person: PersonRow; readonly noticeSent: boolean }
+  | {
+      readonly ok: false;
+      readonly reason:
+        'unknown-person' | 'already-has-nir' | 'nir-taken' | 'identity-mismatch' | NirError;
+    };
+
+/**
+ * The Caf assigned a NIR to a person known by a provisional identifier: in one transaction the
+ * NIR is set and the provisional identifier cleared, on the same person row — so the account,
+ * its sessions, the access log and the dossier memberships, all keyed by the person id, stay.
+ */
+export async function assignNir(
+  s: Services,
+  personId: string,
+  nirInput: string,
+): Promise<AssignNirResult> {
+  const parsed = parseNir(nirInput);
+  if (!parsed.ok) return { ok: false, reason: parsed.error };
+  const nir = parsed.nir;
+  const outcome = await reKey(s, personId, nir).catch((error: unknown): AssignNirResult => {
+    // Two assignments of one NIR at once: the unique index decides.
+    if (isUniqueViolation(error)) return { ok: false, reason: 'nir-taken' };
+    throw error;
+  });
+  if (!outcome.ok) return outcome;
+  const noticeSent = await sendNirAssignedNotice(s, outcome.person);
+  return { ...outcome, noticeSent };
+}
+
+async function reKey(s: Services, personId: string, nir: Nir): Promise<AssignNirResult> {
+  return withTransaction(s.pool, async (tx): Promise<AssignNirResult> => {
+    const person = await lockPerson(tx, personId);
+    if (!person) return { ok: false, reason: 'unknown-person' };
+    if (person.nir !== null) return { ok: false, reason: 'already-has-nir' };
+    if (person.sex !== 1 && person.sex !== 2) return { ok: false, reason: 'identity-mismatch' };
+    if (!nirMatchesIdentity(nir, { sex: person.sex, birthdate: person.birthdate }))
+      return { ok: false, reason: 'identity-mismatch' };
+    if (await otherHolderOfNir(tx, nir.value, person.id)) return { ok: false, reason: 'nir-taken' };
+    await setNirClearingProvisionalId(tx, person.id, nir.value);
+    return {
+      ok: true,
+      person: { ...person, nir: nir.value, provisional_id: null },
+      noticeSent: false,
+    };
+  });
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
+}
+
+/** Tells the person their login changed; best effort, the re-keying is already committed. */
+async function sendNirAssignedNotice(s: Services, person: PersonRow): Promise<boolean> {
+  if (!person.email) return false;
+  try {
+    await s.notifier.send({
+      channel: 'email',
+      to: person.email,
+      subject: 'Connectez-vous désormais avec votre numéro de sécurité sociale',
+      text: `Bonjour ${person.given_name},\n\nLa Caf a enregistré votre numéro de sécurité sociale. Pour vous connecter à Mon Compte, utilisez-le désormais à la place de votre identifiant provisoire, avec le même mot de passe. Votre dossier et votre historique sont conservés.\n\nCe message est envoyé automatiquement par Mon Compte, l’espace personnel de la Caf. La Caf ne vous demandera jamais votre mot de passe ni un code reçu.`,
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * "Mot de passe oublié ?" for a provisional identifier: identifier + date of birth → a code to
+ * the account's contact, then the recovery journey goes on as for a NIR. The person to remember
+ * is null when nothing matches; the page shown is the same in every case.
+ */
+export async function startProvisionalRecovery(
+  s: Services,
+  input: { provisionalId: string; birthdate: string },
+): Promise<{ personId: string | null }> {
+  const person = await findPersonByProvisionalId(s.pool, input.provisionalId);
+  if (person?.birthdate !== input.birthdate) return { personId: null };
+  if (!(await findAccountByProvisionalId(s.pool, input.provisionalId))) return { personId: null };
+  const target = recoveryTarget(person);
+  if (!target) return { personId: null };
+  await sendCode(s, 'password-recovery', target);
+  return { personId: person.id };
+}
+
+/** A verified contact first, else the contact the Caf has on file (as for a NIR). */
+function recoveryTarget(person: PersonRow): CodeTarget | null {
+  const { id, email, phone } = person;
+  if (email && person.email_verified_at)
+    return { personId: id, channel: 'email', destination: email };
+  if (phone && person.phone_verified_at)
+    return { personId: id, channel: 'sms', destination: phone };
+  if (email) return { personId: id, channel: 'email', destination: email };
+  if (phone) return { personId: id, channel: 'sms', destination: phone };
+  return null;
+}
