@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ibanErrorMessage, parseBic, parseIban } from '#src/domain/iban.ts';
+import type { Principal } from '#src/domain/principal.ts';
+import {
+  changeBankDetails,
+  loadBankDetailsPage,
+  type BankDossier,
+} from '#src/services/bank-details.ts';
+import type { Services } from '#src/services/index.ts';
+import {
+  canStepUpWithPassword,
+  finishCodeStepUp,
+  hasStrongAuthentication,
+  startPasswordStepUp,
+  strongAuthMethod,
+} from '#src/services/strong-auth.ts';
+import { fieldError, formErrors, formValues, type FormErrors } from '../../forms.ts';
+import { paths } from '../../paths.ts';
+import { principalOf, requirePrincipal } from '../../plugins/session.ts';
+import { retryTime } from '../../sign-in.ts';
+import { franceConnectOffer } from '../franceconnect/state.ts';
+import { CODE_FAILED, codeForm } from '../premiere-connexion/forms.ts';
+
+declare module '@fastify/secure-session' {
+  interface SessionData {
+    /** The contact a step-up code was sent to, while the code is awaited. */
+    stepUp: unknown;
+  }
+}
+
+const VIEWS = 'pages/coordonnees-bancaires';
+const FIELDS = ['iban', 'bic'] as const;
+
+const stepUpSchema = z.object({
+  personId: z.uuid(),
+  channel: z.enum(['email', 'sms']),
+  destination: z.string(),
+  issuedAt: z.number(),
+});
+
+const passwordForm = z.object({
+  password: z
+    .string({ error: 'Saisissez votre mot de passe.' })
+    .min(1, 'Saisissez votre mot de passe.')
+    .max(128, 'Le mot de passe ne peut pas dépasser 128 caractères.'),
+});
+
+const bankForm = z.object({
+  iban: z.string({ error: 'Saisissez l’IBAN du compte.' }).transform((input, ctx) => {
+    const parsed = parseIban(input);
+    if (parsed.ok) return parsed.iban;
+    ctx.addIssue({ code: 'custom', message: ibanErrorMessage(parsed, input) });
+    return z.NEVER;
+  }),
+  bic: z.string({ error: 'Saisissez le BIC de la banque.' }).transform((input, ctx) => {
+    if (input.trim() === '') {
+      ctx.addIssue({ code: 'custom', message: 'Saisissez le BIC de la banque.' });
+      return z.NEVER;
+    }
+    const parsed = parseBic(input);
+    if (parsed.ok) return parsed.bic;
+    ctx.addIssue({
+      code: 'custom',
+      message: 'Le BIC comporte 8 ou 11 caractères, par exemple AGRIFRPP ou AGRIFRPPXXX.',
+    });
+    return z.NEVER;
+  }),
+  demande: z.uuid(),
+});
+
+export const STEP_UP_PASSWORD_FAILED = 'Mot de passe incorrect.';
+
+/**
+ * "Modifier mes coordonnées bancaires" (issue 5): for whom the access matrix allows it, after a
+ * strong authentication of less than 10 minutes (FranceConnect+, or password + code).
+ */
+export async function coordonneesBancairesRoutes(
+  app: FastifyInstance,
+  opts: { services: Services },
+) {
+  const s = opts.services;
+  const guard = { preHandler: requirePrincipal };
+
+  const forbidden = (reply: FastifyReply) => reply.code(403).page(`${VIEWS}/interdit.njk`, {});
+
+  const stepUpPage = async (
+    reply: FastifyReply,
+    principal: Principal,
+    status = 200,
+    errors?: FormErrors,
+  ) =>
+    reply.code(status).page(`${VIEWS}/authentification.njk`, {
+      franceConnect: franceConnectOffer(s),
+      passwordStepUp: await canStepUpWithPassword(s, principal.personId),
+      errors,
+    });
+
+  const formPage = (
+    reply: FastifyReply,
+    dossier: BankDossier,
+    values: Record<string, string>,
+    status = 200,
+    errors?: FormErrors,
+  ) =>
+    reply.code(status).page(`${VIEWS}/index.njk`, {
+      dossier,
+      values: { ...values, demande: values.demande ?? randomUUID() },
+      errors,
+    });
+
+  const readStepUp = (request: FastifyRequest, principal: Principal) => {
+    const parsed = stepUpSchema.safeParse(request.session.get('stepUp'));
+    if (!parsed.success || parsed.data.personId !== principal.personId) return null;
+    return s.now().getTime() - parsed.data.issuedAt > 15 * 60_000 ? null : parsed.data;
+  };
+
+  app.get(paths.coordonneesBancaires, guard, async (request, reply) => {
+    const principal = principalOf(request);
+    const dossier = await loadBankDetailsPage(s, principal, paths.coordonneesBancaires);
+    if (!dossier) return forbidden(reply);
+    if (!(await hasStrongAuthentication(s, principal))) return stepUpPage(reply, principal);
+    return formPage(reply, dossier, {});
+  });
+
+  app.post(paths.coordonneesBancaires, guard, async (request, reply) => {
+    const principal = principalOf(request);
+    const dossier = await loadBankDetailsPage(s, principal, paths.coordonneesBancaires);
+    if (!dossier) return forbidden(reply);
+    if (!(await hasStrongAuthentication(s, principal))) return stepUpPage(reply, principal, 403);
+    const values = formValues(request.body, ['iban', 'bic', 'demande']);
+    const form = bankForm.safeParse(request.body);
+    if (!form.success) {
+      return formPage(reply, dossier, values, 400, formErrors(form.error, FIELDS));
+    }
+    const result = await changeBankDetails(s, principal, {
+      requestId: form.data.demande,
+      iban: form.data.iban,
+      bic: form.data.bic,
+      authMethod: strongAuthMethod(principal, s.now()),
+      route: paths.coordonneesBancaires,
+    });
+    if (!result.ok) return forbidden(reply);
+    return reply.redirect(paths.coordonneesBancairesEnregistrees, 303);
+  });
+
+  app.get(paths.coordonneesBancairesEnregistrees, guard, async (request, reply) => {
+    const principal = principalOf(request);
+    const dossier = await loadBankDetailsPage(s, principal, paths.coordonneesBancairesEnregistrees);
+    if (!dossier) return forbidden(reply);
+    return reply.page(`${VIEWS}/enregistrees.njk`, { dossier });
+  });
+
+  app.post(paths.coordonneesBancairesVerification, guard, async (request, reply) => {
+    const principal = principalOf(request);
+    const form = passwordForm.safeParse(request.body);
+    if (!form.success) {
+      return stepUpPage(reply, principal, 400, formErrors(form.error, ['password']));
+    }
+    const started = await startPasswordStepUp(s, principal, form.data.password, request.ip);
+    if (!started.ok) {
+      const [status, message] =
+        started.reason === 'throttled'
+          ? [
+              429,
+              `Trop de tentatives. Par sécurité, réessayez à partir de ${retryTime(started.retryAt)}.`,
+            ]
+          : started.reason === 'too-many-codes'
+            ? [429, 'Vous avez demandé trop de codes. Réessayez dans une heure.']
+            : started.reason === 'unavailable'
+              ? [
+                  400,
+                  'Cette vérification demande un mot de passe Mon Compte et une adresse électronique ou un mobile validés.',
+                ]
+              : [401, STEP_UP_PASSWORD_FAILED];
+      return stepUpPage(reply, principal, status, fieldError('password', message));
+    }
+    request.session.set('stepUp', {
+      personId: principal.personId,
+      ...started.contact,
+      issuedAt: s.now().getTime(),
+    });
+    return reply.redirect(paths.coordonneesBancairesCode, 303);
+  });
+
+  app.get(paths.coordonneesBancairesCode, guard, async (request, reply) => {
+    const principal = principalOf(request);
+    const stepUp = readStepUp(request, principal);
+    if (!stepUp) return reply.redirect(paths.coordonneesBancaires, 303);
+    return reply.page(`${VIEWS}/code.njk`, { contact: stepUp });
+  });
+
+  app.post(paths.coordonneesBancairesCode, guard, async (request, reply) => {
+    const principal = principalOf(request);
+    const stepUp = readStepUp(request, principal);
+    if (!stepUp) return reply.redirect(paths.coordonneesBancaires, 303);
+    const form = codeForm.safeParse(request.body);
+    if (!form.success) {
+      return reply
+        .code(400)
+        .page(`${VIEWS}/code.njk`, { contact: stepUp, errors: formErrors(form.error, ['code']) });
+    }
+    const check = await finishCodeStepUp(s, principal, form.data.code, request.ip);
+    if (!check.ok) {
+      const message =
+        check.reason === 'throttled'
+          ? `Trop de codes erronés. Réessayez à partir de ${retryTime(check.retryAt)}.`
+          : CODE_FAILED;
+      return reply
+        .code(check.reason === 'throttled' ? 429 : 400)
+        .page(`${VIEWS}/code.njk`, { contact: stepUp, errors: fieldError('code', message) });
+    }
+    request.session.set('stepUp', undefined);
+    return reply.redirect(paths.coordonneesBancaires, 303);
+  });
+}

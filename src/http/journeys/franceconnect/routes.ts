@@ -1,0 +1,267 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { saveFranceConnectSession } from '#src/db/repositories/franceconnect.ts';
+import {
+  FranceConnectError,
+  sameToken,
+  type CompletedAuthorization,
+  type FranceConnectLevel,
+} from '#src/franceconnect/client.ts';
+import { confirmLink, identify, linkIdentity } from '#src/services/franceconnect.ts';
+import type { Services } from '#src/services/index.ts';
+import { closeSession, hashSessionId } from '#src/services/sessions.ts';
+import { fieldError, formErrors } from '../../forms.ts';
+import { paths } from '../../paths.ts';
+import { retryTime, signIn } from '../../sign-in.ts';
+import {
+  clearState,
+  publicOrigin,
+  readState,
+  returnPath,
+  writeState,
+  type ReturnTo,
+  type StateOf,
+} from './state.ts';
+
+const VIEWS = 'pages/franceconnect';
+
+const startForm = z.object({
+  niveau: z.enum(['franceconnect', 'franceconnect-plus']),
+  retour: z.enum(['mon-compte', 'coordonnees-bancaires']).default('mon-compte'),
+});
+
+const confirmForm = z.object({
+  password: z
+    .string({ error: 'Saisissez votre mot de passe.' })
+    .min(1, 'Saisissez votre mot de passe.')
+    .max(128, 'Le mot de passe ne peut pas dépasser 128 caractères.'),
+});
+
+export const LINK_PASSWORD_FAILED = 'Mot de passe incorrect.';
+
+/** The outcome pages: one template, the words of each case. */
+const outcomes = {
+  unavailable: {
+    status: 503,
+    title: 'FranceConnect est momentanément indisponible',
+    text: 'La connexion avec FranceConnect n’est pas possible pour le moment. Réessayez dans quelques minutes, ou connectez-vous avec votre numéro de sécurité sociale.',
+  },
+  expired: {
+    status: 400,
+    title: 'La connexion avec FranceConnect a expiré',
+    text: 'Cette connexion n’a pas été commencée sur ce navigateur, ou il y a plus de 15 minutes. Recommencez depuis la page de connexion.',
+  },
+  failed: {
+    status: 400,
+    title: 'La connexion avec FranceConnect n’a pas pu être vérifiée',
+    text: 'La réponse de FranceConnect n’a pas passé nos contrôles de sécurité. Aucune session n’a été ouverte. Recommencez depuis la page de connexion.',
+  },
+  cancelled: {
+    status: 200,
+    title: 'Connexion avec FranceConnect annulée',
+    text: 'Vous n’avez pas été connecté(e). Vous pouvez recommencer, ou vous connecter avec votre numéro de sécurité sociale.',
+  },
+  none: {
+    status: 200,
+    title: 'Nous ne trouvons pas de compte à votre nom',
+    text: 'L’identité transmise par FranceConnect ne correspond à aucune personne connue de la Caf. Si vous avez un dossier, connectez-vous avec votre numéro de sécurité sociale ; sinon, créez votre compte.',
+  },
+  ambiguous: {
+    status: 200,
+    title: 'Nous ne pouvons pas vous identifier avec certitude',
+    text: 'L’identité transmise par FranceConnect correspond à plusieurs personnes connues de la Caf. Pour votre sécurité, nous ne choisissons pas à votre place : connectez-vous avec votre numéro de sécurité sociale, ou contactez votre Caf.',
+  },
+  noAccount: {
+    status: 200,
+    title: 'Vous n’avez pas encore de compte personnel',
+    text: 'Pour utiliser FranceConnect, faites d’abord votre première connexion avec votre numéro de sécurité sociale et l’ancien mot de passe de votre dossier (ou un code d’activation reçu). Vous pourrez ensuite vous connecter avec FranceConnect.',
+  },
+  logoutFailed: {
+    status: 400,
+    title: 'La déconnexion de FranceConnect n’a pas pu être vérifiée',
+    text: 'Votre session Mon Compte est bien fermée. Pour votre sécurité, fermez votre navigateur si cet appareil est partagé.',
+  },
+} as const;
+
+type Outcome = keyof typeof outcomes;
+
+/**
+ * FranceConnect and FranceConnect+ (issue 5): login, linking of a first login to a person,
+ * return from the provider's logout, and the public keys FranceConnect+ encrypts to.
+ */
+export async function franceConnectRoutes(app: FastifyInstance, opts: { services: Services }) {
+  const s = opts.services;
+  const callbackUrl = (request: FastifyRequest) =>
+    publicOrigin(s, request) + paths.franceConnectRetour;
+
+  const outcome = (reply: FastifyReply, name: Outcome) => {
+    const o = outcomes[name];
+    return reply.code(o.status).page(`${VIEWS}/resultat.njk`, { outcome: { name, ...o } });
+  };
+
+  /** Opens the session: any previous one of this browser is revoked first. */
+  const finishLogin = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    login: {
+      level: FranceConnectLevel;
+      personId: string;
+      acr: string;
+      idToken: string;
+      returnTo: ReturnTo;
+    },
+  ) => {
+    if (request.principal) await closeSession(s.pool, request.principal);
+    await signIn(request, s, login.personId, login.level, login.acr);
+    const sid = request.session.get('sid');
+    if (sid) {
+      await saveFranceConnectSession(s.pool, {
+        sessionHash: hashSessionId(sid),
+        provider: login.level,
+        idToken: login.idToken,
+      });
+    }
+    return reply.redirect(returnPath(login.returnTo), 303);
+  };
+
+  app.post(paths.franceConnectConnexion, async (request, reply) => {
+    const form = startForm.safeParse(request.body);
+    if (!form.success) return outcome(reply, 'expired');
+    const client = s.franceConnect.client(form.data.niveau);
+    if (!client) {
+      reply.callNotFound();
+      return reply;
+    }
+    let started: Awaited<ReturnType<typeof client.authorizationUrl>>;
+    try {
+      started = await client.authorizationUrl(callbackUrl(request));
+    } catch (error) {
+      request.log.warn({ err: error }, 'FranceConnect indisponible');
+      return outcome(reply, 'unavailable');
+    }
+    writeState(request, {
+      step: 'authorize',
+      level: form.data.niveau,
+      ...started.pending,
+      returnTo: form.data.retour,
+      issuedAt: s.now().getTime(),
+    });
+    return reply.redirect(started.url.href, 303);
+  });
+
+  app.get(paths.franceConnectRetour, async (request, reply) => {
+    const pending = readState(request, 'authorize', s.now());
+    // Single use: a replayed or second callback finds nothing.
+    clearState(request);
+    if (!pending) return outcome(reply, 'expired');
+    const client = s.franceConnect.client(pending.level);
+    if (!client) return outcome(reply, 'expired');
+    let login: CompletedAuthorization;
+    try {
+      login = await client.complete(
+        new URL(request.url, publicOrigin(s, request)),
+        callbackUrl(request),
+        pending,
+      );
+    } catch (error) {
+      if (error instanceof FranceConnectError) {
+        request.log.info({ reason: error.reason, cause: error.cause }, 'FranceConnect refusé');
+        return outcome(reply, error.reason === 'refused' ? 'cancelled' : 'failed');
+      }
+      request.log.warn({ err: error }, 'FranceConnect indisponible');
+      return outcome(reply, 'unavailable');
+    }
+    const who = await identify(s, pending.level, login);
+    const base = {
+      level: pending.level,
+      acr: login.acr,
+      idToken: login.idToken,
+      returnTo: pending.returnTo,
+    };
+    switch (who.kind) {
+      case 'linked':
+        return finishLogin(request, reply, { ...base, personId: who.personId });
+      case 'to-confirm':
+        // Already logged in as this very person: their session vouches for the account.
+        if (request.principal?.personId === who.personId) {
+          await linkIdentity(s, { level: pending.level, sub: login.sub, personId: who.personId });
+          return finishLogin(request, reply, { ...base, personId: who.personId });
+        }
+        writeState(request, {
+          step: 'link',
+          ...base,
+          sub: login.sub,
+          personId: who.personId,
+          givenName: who.identity.given_name,
+          familyName: who.identity.family_name,
+          issuedAt: s.now().getTime(),
+        });
+        return reply.redirect(paths.franceConnectLiaison, 303);
+      case 'no-account':
+        return outcome(reply, 'noAccount');
+      case 'ambiguous':
+        return outcome(reply, 'ambiguous');
+      case 'none':
+        return outcome(reply, 'none');
+    }
+  });
+
+  const linkPage = (reply: FastifyReply, link: StateOf<'link'>, errors?: unknown) =>
+    reply.page(`${VIEWS}/liaison.njk`, {
+      identity: { givenName: link.givenName, familyName: link.familyName },
+      plus: link.level === 'franceconnect-plus',
+      errors,
+    });
+
+  app.get(paths.franceConnectLiaison, async (request, reply) => {
+    const link = readState(request, 'link', s.now());
+    if (!link) return reply.redirect(paths.connexion, 303);
+    return linkPage(reply, link);
+  });
+
+  app.post(paths.franceConnectLiaison, async (request, reply) => {
+    const link = readState(request, 'link', s.now());
+    if (!link) return reply.redirect(paths.connexion, 303);
+    const form = confirmForm.safeParse(request.body);
+    if (!form.success) return linkPage(reply.code(400), link, formErrors(form.error, ['password']));
+    const confirmed = await confirmLink(s, {
+      level: link.level,
+      sub: link.sub,
+      personId: link.personId,
+      password: form.data.password,
+      clientIp: request.ip,
+    });
+    if (!confirmed.ok) {
+      const message =
+        confirmed.reason === 'throttled'
+          ? `Trop de tentatives. Par sécurité, réessayez à partir de ${retryTime(confirmed.retryAt)}.`
+          : LINK_PASSWORD_FAILED;
+      return linkPage(
+        reply.code(confirmed.reason === 'throttled' ? 429 : 401),
+        link,
+        fieldError('password', message),
+      );
+    }
+    clearState(request);
+    return finishLogin(request, reply, link);
+  });
+
+  app.get(paths.franceConnectDeconnexion, async (request, reply) => {
+    const pending = readState(request, 'logout', s.now());
+    clearState(request);
+    const query = z.object({ state: z.string().optional() }).safeParse(request.query);
+    const state = query.success ? (query.data.state ?? '') : '';
+    if (!pending || !sameToken(state, pending.state)) return outcome(reply, 'logoutFailed');
+    request.session.delete();
+    return reply.redirect(paths.deconnexion, 303);
+  });
+
+  app.get(paths.franceConnectJwks, async (_request, reply) => {
+    const jwks = s.franceConnect.publicJwks();
+    if (!jwks) {
+      reply.callNotFound();
+      return reply;
+    }
+    return reply.type('application/json; charset=utf-8').send(jwks);
+  });
+}
