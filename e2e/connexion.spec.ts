@@ -1,8 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { demoDossiers, demoPersonas } from '../src/seed/demo.ts';
 import { ConnexionPage } from './pages/connexion-page.ts';
 import { MonComptePage } from './pages/mon-compte-page.ts';
 import { expectNoAxeViolations } from './support/axe.ts';
+import { watchForErrors } from './support/console-errors.ts';
 
 const persona = demoPersonas().find((p) => p.key === 'allocataire-migre');
 if (!persona?.nir || !persona.password) throw new Error('demo persona allocataire-migre not found');
@@ -11,22 +12,6 @@ const dossier = demoDossiers.find((d) => d.number === '1234567');
 if (!dossier) throw new Error('demo dossier 1234567 not found');
 
 const SCREENSHOTS = 'screenshots';
-
-/** Console errors and uncaught exceptions (a CSP violation is reported as a console error). */
-function watchForErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() !== 'error') return;
-    const text = message.text();
-    // Chromium reports every HTTP error status of the page itself as a console error; a
-    // refused login is meant to answer 400/401, so only those are expected.
-    if (/^Failed to load resource: the server responded with a status of 40[01]\b/.test(text))
-      return;
-    errors.push(`console: ${text} (${message.location().url})`);
-  });
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  return errors;
-}
 
 let errors: string[] = [];
 test.beforeEach(({ page }) => {

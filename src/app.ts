@@ -1,7 +1,14 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { aVenirRoutes } from './http/journeys/a-venir/routes.ts';
+import { activerMonCompteRoutes } from './http/journeys/activer-mon-compte/routes.ts';
+import { foyerRoutes } from './http/journeys/foyer/routes.ts';
+import { separationRoutes } from './http/journeys/separation/routes.ts';
 import { connexionRoutes } from './http/journeys/connexion/routes.ts';
+import { coordonneesBancairesRoutes } from './http/journeys/coordonnees-bancaires/routes.ts';
+import { franceConnectRoutes } from './http/journeys/franceconnect/routes.ts';
+import { creerMonCompteRoutes } from './http/journeys/creer-mon-compte/routes.ts';
+import { identifiantProvisoireRoutes } from './http/journeys/identifiant-provisoire/routes.ts';
 import { deconnexionRoutes } from './http/journeys/deconnexion/routes.ts';
 import { developpementRoutes } from './http/journeys/developpement/routes.ts';
 import { monCompteRoutes } from './http/journeys/mon-compte/routes.ts';
@@ -29,7 +36,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     connectionTimeout: 60_000,
   });
 
-  await app.register(securityHeaders, { secure: config.secureCookies });
+  await app.register(securityHeaders, {
+    secure: config.secureCookies,
+    // Our forms redirect to FranceConnect (login, logout): Chromium checks form-action on redirects.
+    formActionSources: () => services.franceConnect.formActionSources(),
+  });
   await app.register(cacheControl);
   await app.register(staticAssets);
   await app.register(formbody);
@@ -44,7 +55,14 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(connexionRoutes, { services });
   await app.register(premiereConnexionRoutes, { services });
   await app.register(motDePasseOublieRoutes, { services });
+  await app.register(identifiantProvisoireRoutes, { services });
+  await app.register(creerMonCompteRoutes, { services });
   await app.register(monCompteRoutes, { services });
+  await app.register(foyerRoutes, { services });
+  await app.register(separationRoutes, { services });
+  await app.register(activerMonCompteRoutes, { services });
+  await app.register(franceConnectRoutes, { services });
+  await app.register(coordonneesBancairesRoutes, { services });
   await app.register(deconnexionRoutes, { services });
   await app.register(aVenirRoutes);
   await app.register(santeRoutes, { services });

@@ -39,6 +39,15 @@ const envSchema = z.object({
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().trim().min(1).default('Mon Compte <ne-pas-repondre@moncompte.localhost>'),
   SMTP_CATCHER_PORT: z.coerce.number().int().min(0).max(65535).default(1025),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  FRANCECONNECT_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  FRANCECONNECT_CLIENT_ID: z.string().trim().min(1).optional(),
+  FRANCECONNECT_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  FRANCECONNECT_PLUS_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  FRANCECONNECT_PLUS_CLIENT_ID: z.string().trim().min(1).optional(),
+  FRANCECONNECT_PLUS_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  FRANCECONNECT_ENCRYPTION_KEYS: z.string().trim().min(1).optional(),
+  FRANCECONNECT_DEV_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
 });
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -69,9 +78,42 @@ export interface Config {
     /** Port of that development SMTP catcher (loopback only). */
     readonly catcherPort: number;
   };
+  /** Origin of the portal as browsers see it (redirect URIs); outside production, the request's. */
+  readonly publicUrl: string | undefined;
+  readonly franceConnect: {
+    /** null: no button. Outside production with no issuer, main.ts starts a development provider. */
+    readonly franceconnect: OidcProviderSettings | null;
+    readonly franceconnectPlus: OidcProviderSettings | null;
+    /** JSON JWK set of private keys decrypting FranceConnect+ tokens; generated outside production. */
+    readonly encryptionKeys: string | undefined;
+    /** Port of the development provider (loopback only). */
+    readonly devProviderPort: number;
+  };
+}
+
+/** One OpenID Connect provider, configured by discovery from its issuer. */
+export interface OidcProviderSettings {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
 }
 
 export class ConfigError extends Error {}
+
+function providerSettings(
+  prefix: string,
+  issuer: string | undefined,
+  clientId: string | undefined,
+  clientSecret: string | undefined,
+): OidcProviderSettings | null {
+  if (!issuer && !clientId && !clientSecret) return null;
+  if (!issuer || !clientId || !clientSecret) {
+    throw new ConfigError(
+      `${prefix}_ISSUER, ${prefix}_CLIENT_ID et ${prefix}_CLIENT_SECRET vont ensemble : renseignez les trois.`,
+    );
+  }
+  return { issuer, clientId, clientSecret };
+}
 
 /** Validates the environment once at start-up; production refuses to start on a missing secret. */
 export function loadConfig(env: Env = process.env): Config {
@@ -85,6 +127,28 @@ export function loadConfig(env: Env = process.env): Config {
     if (!e.DATABASE_URL) throw new ConfigError('DATABASE_URL est obligatoire en production.');
     if (!e.SESSION_KEYS) throw new ConfigError('SESSION_KEYS est obligatoire en production.');
     if (!e.SMTP_URL) throw new ConfigError('SMTP_URL est obligatoire en production.');
+  }
+  const franceconnect = providerSettings(
+    'FRANCECONNECT',
+    e.FRANCECONNECT_ISSUER,
+    e.FRANCECONNECT_CLIENT_ID,
+    e.FRANCECONNECT_CLIENT_SECRET,
+  );
+  const franceconnectPlus = providerSettings(
+    'FRANCECONNECT_PLUS',
+    e.FRANCECONNECT_PLUS_ISSUER,
+    e.FRANCECONNECT_PLUS_CLIENT_ID,
+    e.FRANCECONNECT_PLUS_CLIENT_SECRET,
+  );
+  if (e.NODE_ENV === 'production') {
+    if ((franceconnect || franceconnectPlus) && !e.PUBLIC_URL) {
+      throw new ConfigError('PUBLIC_URL est obligatoire en production avec FranceConnect.');
+    }
+    if (franceconnectPlus && !e.FRANCECONNECT_ENCRYPTION_KEYS) {
+      throw new ConfigError(
+        'FRANCECONNECT_ENCRYPTION_KEYS est obligatoire en production avec FranceConnect+.',
+      );
+    }
   }
   const keys = e.SESSION_KEYS ?? [developmentSessionKey()];
   return {
@@ -107,6 +171,13 @@ export function loadConfig(env: Env = process.env): Config {
     secureCookies: e.SECURE_COOKIES ? e.SECURE_COOKIES === 'true' : e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, catcherPort: e.SMTP_CATCHER_PORT },
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    franceConnect: {
+      franceconnect,
+      franceconnectPlus,
+      encryptionKeys: e.FRANCECONNECT_ENCRYPTION_KEYS,
+      devProviderPort: e.FRANCECONNECT_DEV_PORT,
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { paths } from './http/paths.ts';
 import { ConfigError, loadConfig, projectRoot } from './config.ts';
 import { openDatabase } from './db/connect.ts';
 import { migrate } from './db/migrate.ts';
+import { startDevelopmentFranceConnect } from './dev-franceconnect/provider.ts';
 import { startDevelopmentSmtpCatcher } from './notifications/smtp-catcher.ts';
 import { buildServices } from './services/index.ts';
 import { demoPersonas, seedDemo } from './seed/demo.ts';
@@ -26,7 +27,24 @@ async function main(): Promise<void> {
           db: db.pool,
         })
       : null;
-  const config = catcher ? { ...loaded, mail: { ...loaded.mail, smtpUrl: catcher.url } } : loaded;
+  const withMail = catcher ? { ...loaded, mail: { ...loaded.mail, smtpUrl: catcher.url } } : loaded;
+  // Outside production with no FranceConnect issuer, a development provider on loopback stands in
+  // for FranceConnect and FranceConnect+ (never in production).
+  const { franceconnect, franceconnectPlus } = loaded.franceConnect;
+  const devFranceConnect =
+    loaded.env !== 'production' && !franceconnect && !franceconnectPlus
+      ? await startDevelopmentFranceConnect({ port: loaded.franceConnect.devProviderPort })
+      : null;
+  const config = devFranceConnect
+    ? {
+        ...withMail,
+        franceConnect: {
+          ...withMail.franceConnect,
+          franceconnect: devFranceConnect.franceconnect,
+          franceconnectPlus: devFranceConnect.franceconnectPlus,
+        },
+      }
+    : withMail;
   const services = await buildServices(config, db.pool);
   // Demo data only outside production, and only into an empty database.
   const seeded = config.env !== 'production' ? await seedDemo(db.pool, services.hasher) : null;
@@ -37,6 +55,7 @@ async function main(): Promise<void> {
     await app.close();
     await services.notifier.close();
     await catcher?.close();
+    await devFranceConnect?.close();
     await db.close();
   });
 
@@ -44,6 +63,7 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const origin = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  devFranceConnect?.attach(config.publicUrl ?? origin);
   const url = `${origin}${paths.connexion}`;
   const lines = [
     '',
@@ -55,6 +75,11 @@ async function main(): Promise<void> {
     lines.push(
       `Courriels : récepteur SMTP de développement ${catcher.url}${moved}`,
       `Messages envoyés (courriels, SMS, courriers) : ${origin}${paths.developpementMessages}`,
+    );
+  }
+  if (devFranceConnect) {
+    lines.push(
+      `FranceConnect et FranceConnect+ : fournisseur de développement ${devFranceConnect.issuer}`,
     );
   }
   if (config.env !== 'production') {

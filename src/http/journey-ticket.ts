@@ -11,6 +11,8 @@ const ticketSchema = z.discriminatedUnion('journey', [
     journey: z.literal('premiere-connexion'),
     personId: z.uuid(),
     issuedAt: z.number(),
+    /** How the person proved who they are: the old dossier password, or an invitation code. */
+    origin: z.enum(['ancien-mot-de-passe', 'invitation']).default('ancien-mot-de-passe'),
     passwordSet: z.boolean(),
     contact: z.object({ channel: z.enum(['email', 'sms']), destination: z.string() }).nullable(),
   }),
@@ -22,6 +24,22 @@ const ticketSchema = z.discriminatedUnion('journey', [
     codeVerified: z
       .object({ channel: z.enum(['email', 'sms']), destination: z.string() })
       .nullable(),
+  }),
+  z.object({
+    journey: z.literal('creer-mon-compte'),
+    issuedAt: z.number(),
+    identity: z.object({
+      nir: z.string(),
+      sex: z.union([z.literal(1), z.literal(2)]),
+      familyName: z.string(),
+      givenNames: z.string(),
+      birthdate: z.string(),
+    }),
+    // From the contact step on: the new person, or an id matching nobody when the NIR is already
+    // known — the same size in the cookie, so it does not tell which.
+    personId: z.uuid().nullable(),
+    contact: z.object({ channel: z.enum(['email', 'sms']), destination: z.string() }).nullable(),
+    codeVerified: z.boolean(),
   }),
 ]);
 
@@ -46,7 +64,7 @@ function isJourney<J extends Ticket['journey']>(t: Ticket, journey: J): t is Tic
   return t.journey === journey;
 }
 
-export function writeTicket(request: FastifyRequest, ticket: Ticket): void {
+export function writeTicket(request: FastifyRequest, ticket: z.input<typeof ticketSchema>): void {
   request.session.set('ticket', ticket);
 }
 

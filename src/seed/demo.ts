@@ -155,7 +155,7 @@ export const demoDossiers: readonly DemoDossier[] = [
     address: ['5 place du Théâtre', null, '59800', 'Lille'],
     familySituation: 'Pacsé(e)s',
     legacyPassword: '48201736',
-    iban: 'FR7610278000011111222233344',
+    iban: 'FR4210278000011111222233344',
     bic: 'CMCIFR2AXXX',
     payments: monthly('Allocations familiales', 15105, RECENT),
     members: [
@@ -253,7 +253,7 @@ export const demoDossiers: readonly DemoDossier[] = [
     address: ['8 allée Jean Jaurès', null, '31000', 'Toulouse'],
     familySituation: 'Célibataire',
     legacyPassword: '60428157',
-    iban: 'FR7613106005002000123456789',
+    iban: 'FR9313106005002000123456789',
     bic: 'AGRIFRPP831',
     payments: monthly('Revenu de solidarité active', 64652, RECENT),
     members: [
@@ -278,7 +278,7 @@ export const demoDossiers: readonly DemoDossier[] = [
     address: ['3 rue de la Monnaie', null, '35000', 'Rennes'],
     familySituation: 'Célibataire',
     legacyPassword: '25836914',
-    iban: 'FR7614445004000123456789012',
+    iban: 'FR8314445004000123456789012',
     bic: 'CEPAFRPP444',
     payments: [
       ...monthly('Allocation de soutien familial', 19860, RECENT),

@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { withTransaction, type Pool } from '#src/db/pool.ts';
+import { frenchIban } from '#src/domain/iban.ts';
 import { makeNir } from '#src/domain/nir.ts';
 
 /** The password of every account of the random households, documented in the README. */
@@ -263,9 +264,9 @@ async function insertBatch(
       }
       await tx.query(
         `INSERT INTO dossiers (id, number, address_line1, postcode, city, family_situation, iban, bic)
-         SELECT id, number, street, postcode, city, situation, 'FR7630006000010000' || number || '00', 'AGRIFRPPXXX'
-           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-                AS t(id, number, street, postcode, city, situation)`,
+         SELECT id, number, street, postcode, city, situation, iban, 'AGRIFRPPXXX'
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+                AS t(id, number, street, postcode, city, situation, iban)`,
         [
           dossiers.map((d) => d.id),
           dossiers.map((d) => d.number),
@@ -273,6 +274,8 @@ async function insertBatch(
           dossiers.map((d) => d.postcode),
           dossiers.map((d) => d.city),
           dossiers.map((d) => d.situation),
+
+          dossiers.map((d) => frenchIban(`30006000010000${d.number}00`)),
         ],
       );
       await tx.query(

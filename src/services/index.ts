@@ -7,6 +7,7 @@ import {
   unavailableTransport,
   type Notifier,
 } from '#src/notifications/notifier.ts';
+import { createFranceConnect, type FranceConnect } from './franceconnect.ts';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.ts';
 
 /** Everything a route may use, wired once: routes receive it, tests build it with any config. */
@@ -20,6 +21,8 @@ export interface Services {
   readonly now: () => Date;
   /** E-mail over SMTP (`config.mail.smtpUrl`); SMS and letters: `dev_outbox` outside production. */
   readonly notifier: Notifier;
+  /** FranceConnect and FranceConnect+ clients (null when not configured). */
+  readonly franceConnect: FranceConnect;
 }
 
 export async function buildServices(config: Config, pool: Pool): Promise<Services> {
@@ -37,5 +40,6 @@ export async function buildServices(config: Config, pool: Pool): Promise<Service
     sms: production ? unavailableTransport('sms') : outboxTransport(pool, 'sms'),
     courrier: production ? unavailableTransport('courrier') : outboxTransport(pool, 'courrier'),
   });
-  return { config, pool, hasher, secrets, now: () => new Date(), notifier };
+  const franceConnect = await createFranceConnect(config);
+  return { config, pool, hasher, secrets, now: () => new Date(), notifier, franceConnect };
 }

@@ -24,6 +24,12 @@ export interface DossierView {
   } | null;
   readonly payments: readonly PaymentRow[] | null;
   readonly bank: { readonly maskedIban: string; readonly bic: string } | null;
+  /** What the access matrix opens to this member, for the page's links. */
+  readonly can: {
+    readonly household: boolean;
+    readonly separation: boolean;
+    readonly bankDetails: boolean;
+  };
 }
 
 export interface MonCompteView {
@@ -99,6 +105,11 @@ export async function loadMonCompte(
         summary,
         payments,
         bank,
+        can: {
+          household: isAllowed(membership, 'dossier-summary'),
+          separation: isAllowed(membership, 'declare-separation'),
+          bankDetails: isAllowed(membership, 'change-bank-details'),
+        },
       });
     }
     await recordAccess(tx, {

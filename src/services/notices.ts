@@ -1,8 +1,8 @@
 import type { PersonRow } from '#src/db/repositories/persons.ts';
 import type { Services } from './index.ts';
 
-/** Notices about the security of an account go to every contact on file, verified first. */
-async function notify(
+/** Notices about an account or a dossier go to the person's e-mail, and verified mobile. */
+export async function notify(
   s: Services,
   person: PersonRow,
   subject: string,
@@ -38,11 +38,16 @@ export async function sendPasswordChangedNotice(s: Services, person: PersonRow):
   );
 }
 
-export function codeMessage(code: string, purpose: 'contact-validation' | 'password-recovery') {
+export function codeMessage(
+  code: string,
+  purpose: 'contact-validation' | 'password-recovery' | 'strong-auth',
+) {
   const what =
     purpose === 'contact-validation'
       ? 'valider vos coordonnées'
-      : 'choisir un nouveau mot de passe';
+      : purpose === 'strong-auth'
+        ? 'confirmer la modification de vos coordonnées bancaires'
+        : 'choisir un nouveau mot de passe';
   return {
     subject: 'Votre code Mon Compte',
     text: `Votre code pour ${what} est : ${code}\n\nIl est valable 15 minutes et ne peut servir qu’une fois. Ne le communiquez à personne : la Caf ne vous le demandera jamais.`,

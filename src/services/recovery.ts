@@ -58,7 +58,11 @@ export async function afterPasswordReset(
 ): Promise<void> {
   await revokeSessionsOf(s.pool, person.id, 'reinitialisation-mot-de-passe', keep);
   // A new password is also the unlock path of a locked account (issue 3, CNIL 2022-100).
-  const subjects = [`code:${person.id}`, ...(person.nir ? [`nir:${person.nir}`] : [])];
+  const subjects = [
+    `code:${person.id}`,
+    ...(person.nir ? [`nir:${person.nir}`] : []),
+    ...(person.provisional_id ? [`provisional:${person.provisional_id}`] : []),
+  ];
   for (const subject of subjects)
     await clearAccountThrottles(s.pool, accountSubject(s.secrets.throttles, subject));
   await sendPasswordChangedNotice(s, person);

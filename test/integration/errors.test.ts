@@ -120,3 +120,22 @@ describe('database outage', () => {
     await pool.end();
   });
 });
+
+describe('a notification channel that is not available', () => {
+  it('answers a clear 503 page instead of a 500 (production has no SMS provider yet)', async () => {
+    const prod = await createTestApp(db, { NODE_ENV: 'production', LOG_LEVEL: 'silent' });
+    const karim = persona('conjoint-avec-delegation');
+    await db.pool.query('UPDATE persons SET email_verified_at = NULL WHERE nir = $1', [karim.nir]);
+    const b = new TestBrowser(prod.app);
+    expect((await b.login(karim.nir, karim.password)).headers.location).toBe(
+      '/premiere-connexion/coordonnees',
+    );
+    const res = await b.submit('/premiere-connexion/coordonnees', {
+      channel: 'sms',
+      phone: '06 67 89 01 23',
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.body).toContain('Envoi momentanément impossible');
+    await prod.app.close();
+  });
+});

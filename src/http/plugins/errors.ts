@@ -1,6 +1,16 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { ChannelUnavailableError } from '#src/notifications/notifier.ts';
 import { HasherOverloadedError } from '#src/services/password-hasher.ts';
+
+/** Thrown by a route when the access matrix refuses the principal this page or action. */
+export class ForbiddenError extends Error {
+  readonly statusCode = 403;
+  constructor() {
+    super('Refused by the access matrix');
+    this.name = 'ForbiddenError';
+  }
+}
 
 interface ErrorPage {
   readonly status: number;
@@ -22,11 +32,24 @@ const pages = {
     message:
       'Les informations envoyées n’ont pas pu être lues. Revenez à la page précédente et réessayez.',
   },
+  forbidden: {
+    status: 403,
+    title: 'Accès non autorisé',
+    message:
+      'Cette page ou cette action n’est pas ouverte à votre compte. Selon votre situation dans le foyer, elle est réservée à l’allocataire ou aux personnes à qui il a donné délégation.',
+  },
   csrf: {
     status: 403,
     title: 'Formulaire expiré',
     message:
       'Pour votre sécurité, ce formulaire n’est plus valide. Revenez à la page précédente, rechargez-la et envoyez à nouveau le formulaire.',
+  },
+  channelUnavailable: {
+    status: 503,
+    title: 'Envoi momentanément impossible',
+    message:
+      'Nous ne pouvons pas envoyer de message par ce moyen pour le moment. Revenez à la page précédente pour choisir un autre moyen (courriel ou SMS), ou réessayez plus tard.',
+    retryAfter: 60,
   },
   overloaded: {
     status: 503,
@@ -63,6 +86,8 @@ const UNAVAILABLE_CODES = new Set([
 
 function classify(error: FastifyError): ErrorPage {
   if (error instanceof HasherOverloadedError) return pages.overloaded;
+  if (error instanceof ForbiddenError) return pages.forbidden;
+  if (error instanceof ChannelUnavailableError) return pages.channelUnavailable;
   // Errors from pg or Node carry their own codes; some errors carry none.
   const code: unknown = error.code;
   const c = typeof code === 'string' ? code : '';

@@ -4,7 +4,11 @@ import fp from 'fastify-plugin';
 
 /** Strict CSP with per-response nonces; HSTS and upgrades only where cookies are Secure. */
 export const securityHeaders = fp(
-  async (app: FastifyInstance, opts: { secure: boolean }) => {
+  async (
+    app: FastifyInstance,
+    opts: { secure: boolean; formActionSources?: () => readonly string[] },
+  ) => {
+    const formActionSources = opts.formActionSources;
     await app.register(helmet, {
       enableCSPNonces: true,
       contentSecurityPolicy: {
@@ -16,7 +20,10 @@ export const securityHeaders = fp(
           'img-src': ["'self'", 'data:'],
           'font-src': ["'self'"],
           'connect-src': ["'self'"],
-          'form-action': ["'self'"],
+          'form-action': [
+            "'self'",
+            ...(formActionSources ? [() => formActionSources().join(' ')] : []),
+          ],
           'frame-ancestors': ["'none'"],
           'base-uri': ["'none'"],
           'object-src': ["'none'"],

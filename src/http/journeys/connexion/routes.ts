@@ -7,6 +7,7 @@ import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { writeTicket } from '../../journey-ticket.ts';
 import { paths } from '../../paths.ts';
 import { retryTime, signIn } from '../../sign-in.ts';
+import { franceConnectOffer } from '../franceconnect/state.ts';
 
 const TEMPLATE = 'pages/connexion/index.njk';
 const FIELDS = ['nir', 'password', 'remember'] as const;
@@ -41,11 +42,13 @@ export function throttledMessage(retryAt: Date): string {
 
 export async function connexionRoutes(app: FastifyInstance, opts: { services: Services }) {
   const s = opts.services;
+  const franceConnect = franceConnectOffer(s);
 
   app.get(paths.connexion, async (request, reply) => {
     if (request.principal) return reply.redirect(paths.monCompte, 303);
     const remembered = request.remember.get('nir');
     return reply.page(TEMPLATE, {
+      franceConnect,
       values: { nir: remembered ?? '', remember: remembered ? 'on' : '' },
     });
   });
@@ -54,7 +57,11 @@ export async function connexionRoutes(app: FastifyInstance, opts: { services: Se
     const values = formValues(request.body, ['nir', 'remember']);
     const form = loginForm.safeParse(request.body);
     if (!form.success) {
-      return reply.code(400).page(TEMPLATE, { values, errors: formErrors(form.error, FIELDS) });
+      return reply.code(400).page(TEMPLATE, {
+        franceConnect,
+        values,
+        errors: formErrors(form.error, FIELDS),
+      });
     }
     const { nir, password, remember } = form.data;
     const result = await loginWithNir(s, { nir, password, clientIp: request.ip });
@@ -64,6 +71,7 @@ export async function connexionRoutes(app: FastifyInstance, opts: { services: Se
           ? throttledMessage(result.retryAt)
           : LOGIN_FAILED + (looksLikeLegacyPassword(password) ? LEGACY_HINT : '');
       return reply.code(result.reason === 'throttled' ? 429 : 401).page(TEMPLATE, {
+        franceConnect,
         values,
         errors: fieldError('password', message),
       });

@@ -25,7 +25,7 @@ export async function premiereConnexionRoutes(app: FastifyInstance, opts: { serv
     const ticket = ticketOf(request);
     if (!ticket) return reply.redirect(paths.connexion, 303);
     if (ticket.passwordSet) return reply.redirect(paths.premiereConnexionCoordonnees, 303);
-    return reply.page(`${VIEWS}/mot-de-passe.njk`, {});
+    return reply.page(`${VIEWS}/mot-de-passe.njk`, { origin: ticket.origin });
   });
 
   app.post(paths.premiereConnexion, async (request, reply) => {
