@@ -1,6 +1,5 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { aVenirRoutes } from './http/journeys/a-venir/routes.ts';
 import { activerMonCompteRoutes } from './http/journeys/activer-mon-compte/routes.ts';
 import { foyerRoutes } from './http/journeys/foyer/routes.ts';
 import { separationRoutes } from './http/journeys/separation/routes.ts';
@@ -64,7 +63,6 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(franceConnectRoutes, { services });
   await app.register(coordonneesBancairesRoutes, { services });
   await app.register(deconnexionRoutes, { services });
-  await app.register(aVenirRoutes);
   await app.register(santeRoutes, { services });
   // The outbox page shows every message sent: never in production.
   if (config.env !== 'production') await app.register(developpementRoutes, { services });
