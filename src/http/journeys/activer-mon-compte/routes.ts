@@ -5,7 +5,8 @@ import type { Services } from '#src/services/index.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { writeTicket } from '../../journey-ticket.ts';
 import { paths } from '../../paths.ts';
-import { throttledMessage, nirField } from '../connexion/routes.ts';
+import { nirField } from '../../fields.ts';
+import { throttledMessage } from '../connexion/routes.ts';
 
 const TEMPLATE = 'pages/activer-mon-compte/index.njk';
 const ACTIVATION_FAILED =

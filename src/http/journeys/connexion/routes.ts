@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { nirErrorMessage, parseNir } from '#src/domain/nir.ts';
 import { looksLikeLegacyPassword, loginWithNir } from '#src/services/authentication.ts';
 import type { Services } from '#src/services/index.ts';
+import { nirField } from '../../fields.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { writeTicket } from '../../journey-ticket.ts';
 import { paths } from '../../paths.ts';
@@ -15,17 +15,6 @@ const FIELDS = ['nir', 'password', 'remember'] as const;
 export const LOGIN_FAILED = 'Numéro de sécurité sociale ou mot de passe incorrect.';
 const LEGACY_HINT =
   ' Si vous vous êtes déjà connecté avec votre numéro de sécurité sociale, utilisez le mot de passe que vous avez créé : l’ancien mot de passe à 8 chiffres ne sert plus que pour le téléphone.';
-
-export const nirField = z
-  .string({ error: 'Saisissez votre numéro de sécurité sociale.' })
-  .trim()
-  .min(1, 'Saisissez votre numéro de sécurité sociale.')
-  .transform((input, ctx) => {
-    const parsed = parseNir(input);
-    if (parsed.ok) return parsed.nir.value;
-    ctx.addIssue({ code: 'custom', message: nirErrorMessage(parsed.error) });
-    return z.NEVER;
-  });
 
 const loginForm = z.object({
   nir: nirField,

@@ -8,7 +8,7 @@ import { writeTicket } from '../../journey-ticket.ts';
 import { paths } from '../../paths.ts';
 import { signIn } from '../../sign-in.ts';
 import { throttledMessage } from '../connexion/routes.ts';
-import { birthdateField } from '../creer-mon-compte/forms.ts';
+import { birthdateField } from '../../fields.ts';
 
 const TEMPLATE = 'pages/identifiant-provisoire/index.njk';
 const RECOVERY_TEMPLATE = 'pages/identifiant-provisoire/mot-de-passe-oublie.njk';

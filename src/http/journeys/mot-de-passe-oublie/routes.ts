@@ -11,31 +11,12 @@ import { clearTicket, readTicket, writeTicket } from '../../journey-ticket.ts';
 import { newPasswordForm, policyErrors } from '../../new-password.ts';
 import { paths } from '../../paths.ts';
 import { retryTime, signIn } from '../../sign-in.ts';
-import { nirField } from '../connexion/routes.ts';
+import { birthdateField, nirField } from '../../fields.ts';
 import { CODE_FAILED, codeForm } from '../premiere-connexion/forms.ts';
 
 const VIEWS = 'pages/mot-de-passe-oublie';
 
-const birthdate = z
-  .string({ error: 'Saisissez votre date de naissance.' })
-  .trim()
-  .min(1, 'Saisissez votre date de naissance.')
-  .transform((v, ctx) => {
-    const m = /^(\d{1,2})[/.\-\s](\d{1,2})[/.\-\s](\d{4})$/.exec(v);
-    const [d, mo, y] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
-    const date = new Date(Date.UTC(y, mo - 1, d));
-    if (!m || date.getUTCDate() !== d || date.getUTCMonth() !== mo - 1 || y < 1900) {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          'Saisissez une date de naissance valide, au format JJ/MM/AAAA. Exemple : 14/05/1985.',
-      });
-      return z.NEVER;
-    }
-    return date.toISOString().slice(0, 10);
-  });
-
-const recoveryForm = z.object({ nir: nirField, birthdate });
+const recoveryForm = z.object({ nir: nirField, birthdate: birthdateField });
 
 /**
  * "Mot de passe oublié ?": NIR + date of birth → a code to a known contact → a new password.
