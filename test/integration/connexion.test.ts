@@ -1,30 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOGIN_FAILED } from '#src/http/journeys/connexion/routes.ts';
-import {
-  createTestApp,
-  createTestDatabase,
-  type TestApp,
-  type TestDatabase,
-} from '../support/app.ts';
+import { useTestApp } from '../support/app.ts';
 import { TestBrowser, headerNameOf } from '../support/browser.ts';
 import { persona } from '../support/personas.ts';
 
-let db: TestDatabase;
-let t: TestApp;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  t = await createTestApp(db);
-});
-afterAll(async () => {
-  await t.app.close();
-  await db.drop();
-});
+const ctx = useTestApp();
 
 describe('POST /connexion', () => {
   it('logs a migrated allocataire in and shows their own dossier', async () => {
     const camille = persona('allocataire-migre');
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     const res = await b.login(camille.nir, camille.password);
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/mon-compte');
@@ -37,10 +22,10 @@ describe('POST /connexion', () => {
   it('accepts the NIR with spaces and with its key', async () => {
     const camille = persona('allocataire-migre');
     const spaced = camille.nir.replace(/^(.)(..)(..)(..)(...)(...)$/, '$1 $2 $3 $4 $5 $6');
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     expect((await b.login(spaced, camille.password)).statusCode).toBe(303);
     const { computeNirKey } = await import('#src/domain/nir.ts');
-    const b2 = new TestBrowser(t.app);
+    const b2 = new TestBrowser(ctx.app);
     expect(
       (await b2.login(camille.nir + computeNirKey(camille.nir), camille.password)).statusCode,
     ).toBe(303);
@@ -48,7 +33,7 @@ describe('POST /connexion', () => {
 
   it('refuses a wrong password with the generic message', async () => {
     const camille = persona('allocataire-migre');
-    const res = await new TestBrowser(t.app).login(camille.nir, 'Mauvais-mot-2026');
+    const res = await new TestBrowser(ctx.app).login(camille.nir, 'Mauvais-mot-2026');
     expect(res.statusCode).toBe(401);
     expect(res.body).toContain(LOGIN_FAILED);
     expect(res.headers['set-cookie']?.toString() ?? '').not.toMatch(/sid/);
@@ -65,8 +50,8 @@ describe('POST /connexion', () => {
       commune: '063',
       order: 999,
     }).value;
-    const wrong = await new TestBrowser(t.app).login(camille.nir, 'Mauvais-mot-2026');
-    const missing = await new TestBrowser(t.app).login(unknown, 'Mauvais-mot-2026');
+    const wrong = await new TestBrowser(ctx.app).login(camille.nir, 'Mauvais-mot-2026');
+    const missing = await new TestBrowser(ctx.app).login(unknown, 'Mauvais-mot-2026');
     expect(missing.statusCode).toBe(wrong.statusCode);
     const strip = (html: string) =>
       html.replace(/nonce="[^"]+"/g, '').replace(/value="[^"]*"/g, '');
@@ -78,7 +63,7 @@ describe('POST /connexion', () => {
       .demoPersonas()
       .find((p) => p.key === 'enfant-16');
     expect(lea?.nir).toBeTruthy();
-    const res = await new TestBrowser(t.app).login(lea?.nir ?? '', 'Nimporte-quoi-1');
+    const res = await new TestBrowser(ctx.app).login(lea?.nir ?? '', 'Nimporte-quoi-1');
     expect(res.statusCode).toBe(401);
     expect(res.body).toContain(LOGIN_FAILED);
   });
@@ -89,7 +74,7 @@ describe('POST /connexion', () => {
     ['7850375114123', 'identifiant provisoire'],
     ['285037511412399', 'La clé du numéro de sécurité sociale ne correspond pas'],
   ])('explains a malformed NIR %j next to the field and in the summary', async (nir, message) => {
-    const res = await new TestBrowser(t.app).login(nir, 'Nimporte-quoi-1');
+    const res = await new TestBrowser(ctx.app).login(nir, 'Nimporte-quoi-1');
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('id="error-summary"');
     expect(res.body).toContain('href="#nir"');
@@ -97,13 +82,13 @@ describe('POST /connexion', () => {
   });
 
   it('asks for the password when it is missing', async () => {
-    const res = await new TestBrowser(t.app).login(persona('allocataire-migre').nir, '');
+    const res = await new TestBrowser(ctx.app).login(persona('allocataire-migre').nir, '');
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('Saisissez votre mot de passe.');
   });
 
   it('answers a body without any field with messages, not a 500', async () => {
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     const res = await b.submit('/connexion', {});
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('Saisissez votre numéro de sécurité sociale.');
@@ -111,7 +96,7 @@ describe('POST /connexion', () => {
 
   it('refuses a POST without the CSRF token', async () => {
     const camille = persona('allocataire-migre');
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     await b.get('/connexion');
     const res = await b.post('/connexion', { nir: camille.nir, password: camille.password });
     expect(res.statusCode).toBe(403);
@@ -120,10 +105,10 @@ describe('POST /connexion', () => {
 
   it('refuses a CSRF token taken from another browser', async () => {
     const camille = persona('allocataire-migre');
-    const attacker = new TestBrowser(t.app);
+    const attacker = new TestBrowser(ctx.app);
     const page = await attacker.get('/connexion');
     const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
-    const victim = new TestBrowser(t.app);
+    const victim = new TestBrowser(ctx.app);
     await victim.get('/connexion');
     const res = await victim.post('/connexion', {
       _csrf: token,
@@ -135,7 +120,7 @@ describe('POST /connexion', () => {
 
   it('remembers the NIR, never the session, when "Se souvenir de moi" is ticked', async () => {
     const camille = persona('allocataire-migre');
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     await b.submit('/connexion', { nir: camille.nir, password: camille.password, remember: 'on' });
     await b.logout();
     const page = await b.get('/connexion');

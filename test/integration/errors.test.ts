@@ -1,33 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildApp } from '#src/app.ts';
 import { createPool } from '#src/db/pool.ts';
 import { buildServices } from '#src/services/index.ts';
-import {
-  createTestApp,
-  createTestDatabase,
-  type TestApp,
-  type TestDatabase,
-} from '../support/app.ts';
+import { createTestApp, useTestApp } from '../support/app.ts';
 import { TestBrowser, csrfTokenOf } from '../support/browser.ts';
 import { testConfig } from '../support/config.ts';
 import { freePort } from '../support/ports.ts';
 import { persona } from '../support/personas.ts';
 
-let db: TestDatabase;
-let t: TestApp;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  t = await createTestApp(db);
-});
-afterAll(async () => {
-  await t.app.close();
-  await db.drop();
-});
+const ctx = useTestApp();
 
 describe('error pages', () => {
   it('answers an unknown URL with the French 404 page in DSFR', async () => {
-    const res = await new TestBrowser(t.app).get('/nulle-part');
+    const res = await new TestBrowser(ctx.app).get('/nulle-part');
     expect(res.statusCode).toBe(404);
     expect(res.body).toContain('Page non trouvée');
     expect(res.body).toContain('lang="fr"');
@@ -35,9 +20,9 @@ describe('error pages', () => {
   });
 
   it('answers a malformed body with a French 400 page, no stack trace', async () => {
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     await b.get('/connexion');
-    const res = await t.app.inject({
+    const res = await ctx.app.inject({
       method: 'POST',
       url: '/connexion',
       headers: { cookie: b.cookieHeader(), 'content-type': 'application/json' },
@@ -49,7 +34,7 @@ describe('error pages', () => {
   });
 
   it('answers an oversized body with a French page, not a 500', async () => {
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     const page = await b.get('/connexion');
     const res = await b.post('/connexion', {
       _csrf: csrfTokenOf(page.body),
@@ -61,7 +46,7 @@ describe('error pages', () => {
   });
 
   it('refuses a too-long password with a field message, without hashing it', async () => {
-    const res = await new TestBrowser(t.app).login(
+    const res = await new TestBrowser(ctx.app).login(
       persona('allocataire-migre').nir,
       'a'.repeat(129),
     );
@@ -72,7 +57,7 @@ describe('error pages', () => {
 
 describe('bounded login queue', () => {
   it('turns logins beyond the queue into a clear 503 page with Retry-After, and serves the rest', async () => {
-    const small = await createTestApp(db, { LOGIN_CONCURRENCY: '1', LOGIN_QUEUE_MAX: '1' });
+    const small = await createTestApp(ctx.db, { LOGIN_CONCURRENCY: '1', LOGIN_QUEUE_MAX: '1' });
     const camille = persona('allocataire-migre');
     const browsers = Array.from({ length: 8 }, () => new TestBrowser(small.app));
     const tokens = await Promise.all(
@@ -123,9 +108,9 @@ describe('database outage', () => {
 
 describe('a notification channel that is not available', () => {
   it('answers a clear 503 page instead of a 500 (production has no SMS provider yet)', async () => {
-    const prod = await createTestApp(db, { NODE_ENV: 'production', LOG_LEVEL: 'silent' });
+    const prod = await createTestApp(ctx.db, { NODE_ENV: 'production', LOG_LEVEL: 'silent' });
     const karim = persona('conjoint-avec-delegation');
-    await db.pool.query('UPDATE persons SET email_verified_at = NULL WHERE nir = $1', [karim.nir]);
+    await ctx.pool.query('UPDATE persons SET email_verified_at = NULL WHERE nir = $1', [karim.nir]);
     const b = new TestBrowser(prod.app);
     expect((await b.login(karim.nir, karim.password)).headers.location).toBe(
       '/premiere-connexion/coordonnees',

@@ -1,35 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestApp,
-  createTestDatabase,
-  type TestApp,
-  type TestDatabase,
-} from '../support/app.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app.ts';
 import { TestBrowser, headerNameOf } from '../support/browser.ts';
 import { lastMessageTo } from '../support/outbox.ts';
 import { demo, persona, required } from '../support/personas.ts';
 
-let db: TestDatabase;
-let t: TestApp;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  t = await createTestApp(db);
-});
-afterAll(async () => {
-  await t.app.close();
-  await db.drop();
-});
+const ctx = useTestApp();
 
 async function as(key: string): Promise<TestBrowser> {
   const p = persona(key);
-  const b = new TestBrowser(t.app);
+  const b = new TestBrowser(ctx.app);
   expect((await b.login(p.nir, p.password)).headers.location).toBe('/mon-compte');
   return b;
 }
 
 async function idOf(key: string): Promise<string> {
-  const r = await db.pool.query<{ id: string }>('SELECT id FROM persons WHERE nir = $1', [
+  const r = await ctx.pool.query<{ id: string }>('SELECT id FROM persons WHERE nir = $1', [
     demo(key).nir,
   ]);
   return required(r.rows[0]?.id, key);
@@ -106,7 +91,7 @@ describe('the access matrix over HTTP, persona by persona', () => {
     );
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('ne fait pas partie de votre foyer');
-    const still = await db.pool.query<{ delegation: boolean }>(
+    const still = await ctx.pool.query<{ delegation: boolean }>(
       'SELECT delegation FROM dossier_members WHERE person_id = $1',
       [antoineId],
     );
@@ -162,18 +147,18 @@ describe('invitation and activation of a 16-year-old', () => {
     );
     expect(sent.statusCode).toBe(200);
     expect(sent.body).toContain('Invitation envoyée à Léa par courriel.');
-    const mail = required(await lastMessageTo(db.pool, 'lea.martin@example.fr'), 'invitation');
+    const mail = required(await lastMessageTo(ctx.pool, 'lea.martin@example.fr'), 'invitation');
     const code = required(/([A-Z2-9]{4}-[A-Z2-9]{4})/.exec(mail.body)?.[1], 'code');
 
     const lea = demo('enfant-16');
-    const wrongPerson = new TestBrowser(t.app);
+    const wrongPerson = new TestBrowser(ctx.app);
     const refused = await wrongPerson.submit('/activer-mon-compte', {
       nir: required(demo('conjoint-sans-delegation').nir, 'nir'),
       code,
     });
     expect(refused.statusCode).toBe(400);
 
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     const ok = await b.submit('/activer-mon-compte', {
       nir: required(lea.nir, 'nir'),
       code: code.toLowerCase(),
@@ -187,7 +172,7 @@ describe('invitation and activation of a 16-year-old', () => {
       channel: 'email',
       email: 'lea.martin@example.fr',
     });
-    const codeMail = required(await lastMessageTo(db.pool, 'lea.martin@example.fr'), 'code');
+    const codeMail = required(await lastMessageTo(ctx.pool, 'lea.martin@example.fr'), 'code');
     const six = required(/\b(\d{6})\b/.exec(codeMail.body)?.[1], 'six digits');
     expect((await b.submit('/premiere-connexion/code', { code: six })).headers.location).toBe(
       '/mon-compte',
@@ -202,7 +187,7 @@ describe('invitation and activation of a 16-year-old', () => {
     expect((await b.get('/mon-compte/separation')).statusCode).toBe(403);
 
     // The code works once only.
-    const again = await new TestBrowser(t.app).submit('/activer-mon-compte', {
+    const again = await new TestBrowser(ctx.app).submit('/activer-mon-compte', {
       nir: required(lea.nir, 'nir'),
       code,
     });
@@ -225,7 +210,7 @@ describe('invitation and activation of a 16-year-old', () => {
 
   it('sends a letter invitation to the household address, into the outbox', async () => {
     const sophie = await as('allocataire-leroy');
-    const members = await db.pool.query<{ id: string }>(
+    const members = await ctx.pool.query<{ id: string }>(
       "SELECT p.id FROM persons p JOIN dossier_members m ON m.person_id = p.id JOIN dossiers d ON d.id = m.dossier_id WHERE d.number = '3456789' AND m.role = 'enfant'",
     );
     const jade = required(members.rows[0]?.id, 'jade');
@@ -235,17 +220,17 @@ describe('invitation and activation of a 16-year-old', () => {
       '/mon-compte/foyer/invitation',
     );
     expect(res.statusCode).toBe(400); // Jade is under 15
-    const noLetter = await db.pool.query(
+    const noLetter = await ctx.pool.query(
       "SELECT 1 FROM dev_outbox WHERE channel = 'courrier' AND body LIKE '%Jade%'",
     );
     expect(noLetter.rowCount).toBe(0);
     // Another member aged 15 or more: the grandmother living in the Martin household.
-    const added = await db.pool.query<{ id: string }>(
+    const added = await ctx.pool.query<{ id: string }>(
       `INSERT INTO persons (nir, given_name, family_name, sex, birthdate)
        VALUES ('2520175114200', 'Odette', 'Martin', 2, '1952-01-09') RETURNING id`,
     );
     const odette = required(added.rows[0]?.id, 'odette');
-    await db.pool.query(
+    await ctx.pool.query(
       "INSERT INTO dossier_members (dossier_id, person_id, role) SELECT id, $1, 'autre' FROM dossiers WHERE number = '1234567'",
       [odette],
     );
@@ -259,7 +244,7 @@ describe('invitation and activation of a 16-year-old', () => {
     expect(letter.body).toContain('Invitation envoyée à Odette par courrier.');
     const row = required(
       await lastMessageTo(
-        db.pool,
+        ctx.pool,
         'Odette MARTIN\n12 rue des Lilas\nBâtiment B, 3e étage\n75014 Paris',
         'courrier',
       ),
@@ -284,10 +269,10 @@ describe('delegation and separation', () => {
     expect(granted.body).toContain('Délégation accordée à Julien');
     expect((await julien.get('/mon-compte')).body).toContain(PAYMENTS);
     expect(
-      required(await lastMessageTo(db.pool, 'julien.martin@example.fr'), 'notice').subject,
+      required(await lastMessageTo(ctx.pool, 'julien.martin@example.fr'), 'notice').subject,
     ).toBe('Délégation accordée');
     expect(
-      required(await lastMessageTo(db.pool, 'camille.martin@example.fr'), 'notice').subject,
+      required(await lastMessageTo(ctx.pool, 'camille.martin@example.fr'), 'notice').subject,
     ).toBe('Délégation accordée');
     await camille.submit(
       '/mon-compte/foyer',
@@ -295,14 +280,14 @@ describe('delegation and separation', () => {
       '/mon-compte/foyer/delegation',
     );
     expect((await julien.get('/mon-compte')).body).not.toContain(PAYMENTS);
-    const audit = await db.pool.query<{ action: string }>(
+    const audit = await ctx.pool.query<{ action: string }>(
       'SELECT action FROM audit_log WHERE target_person_id = $1 ORDER BY id',
       [julienId],
     );
     expect(audit.rows.map((r) => r.action)).toEqual(
       expect.arrayContaining(['delegation-accordee', 'delegation-retiree']),
     );
-    await expect(db.pool.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
+    await expect(ctx.pool.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
   });
 
   it('lets the conjoint declare a separation once: the delegation ends and both are told', async () => {
@@ -328,17 +313,17 @@ describe('delegation and separation', () => {
     ]);
     expect(first.statusCode).toBe(200);
     expect(second.statusCode).toBe(200);
-    const demarches = await db.pool.query(
+    const demarches = await ctx.pool.query(
       "SELECT 1 FROM demarches WHERE kind = 'separation' AND idempotency_key = $1",
       [cle],
     );
     expect(demarches.rowCount).toBe(1);
     expect((await antoine.get('/mon-compte')).body).not.toContain(PAYMENTS);
     expect(
-      required(await lastMessageTo(db.pool, 'sophie.leroy@example.fr'), 'notice').subject,
+      required(await lastMessageTo(ctx.pool, 'sophie.leroy@example.fr'), 'notice').subject,
     ).toBe('Déclaration de séparation enregistrée');
     expect(
-      required(await lastMessageTo(db.pool, 'antoine.leroy@example.fr'), 'notice').subject,
+      required(await lastMessageTo(ctx.pool, 'antoine.leroy@example.fr'), 'notice').subject,
     ).toBe('Déclaration de séparation enregistrée');
   });
 });

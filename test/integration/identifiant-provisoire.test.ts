@@ -10,6 +10,7 @@ import { accountSubject } from '#src/services/throttling.ts';
 import {
   createTestApp,
   createTestDatabase,
+  useTestApp,
   type TestApp,
   type TestDatabase,
 } from '../support/app.ts';
@@ -18,17 +19,7 @@ import { TEST_SESSION_KEY } from '../support/config.ts';
 import { codeIn, lastMessageTo } from '../support/outbox.ts';
 import { demo, required } from '../support/personas.ts';
 
-let db: TestDatabase;
-let t: TestApp;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  t = await createTestApp(db);
-});
-afterAll(async () => {
-  await t.app.close();
-  await db.drop();
-});
+const ctx = useTestApp();
 
 const amadou = demo('identifiant-provisoire');
 const ID = required(amadou.provisionalId, 'provisional id');
@@ -48,7 +39,7 @@ function loginWithId(b: TestBrowser, identifiant: string, password: string) {
 }
 
 async function personIdOf(provisionalId: string): Promise<string> {
-  const r = await db.pool.query<{ id: string }>(
+  const r = await ctx.pool.query<{ id: string }>(
     'SELECT id FROM persons WHERE provisional_id = $1',
     [provisionalId],
   );
@@ -60,7 +51,7 @@ const strip = (html: string) => html.replace(/nonce="[^"]+"/g, '').replace(/valu
 
 describe('GET /identifiant-provisoire', () => {
   it('shows a DSFR login form with the labels of the real portal', async () => {
-    const res = await new TestBrowser(t.app).get('/identifiant-provisoire');
+    const res = await new TestBrowser(ctx.app).get('/identifiant-provisoire');
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<label class="fr-label" for="identifiant">Identifiant provisoire');
     expect(res.body).toContain('<label class="fr-label" for="password">Mot de passe');
@@ -71,14 +62,14 @@ describe('GET /identifiant-provisoire', () => {
   });
 
   it('is linked from /connexion', async () => {
-    const res = await new TestBrowser(t.app).get('/connexion');
+    const res = await new TestBrowser(ctx.app).get('/connexion');
     expect(res.body).toContain('href="/identifiant-provisoire"');
   });
 });
 
 describe('POST /identifiant-provisoire', () => {
   it('logs Amadou in with his provisional identifier and shows his own dossier', async () => {
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     const res = await loginWithId(b, ID, PASSWORD);
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/mon-compte');
@@ -89,17 +80,21 @@ describe('POST /identifiant-provisoire', () => {
   });
 
   it('accepts the identifier in lower case and with spaces', async () => {
-    const res = await loginWithId(new TestBrowser(t.app), ' p 2026 004817 ', PASSWORD);
+    const res = await loginWithId(new TestBrowser(ctx.app), ' p 2026 004817 ', PASSWORD);
     expect(res.headers.location).toBe('/mon-compte');
   });
 
   it('answers an unknown identifier exactly like a wrong password, for one verify each', async () => {
-    const verify = vi.spyOn(t.services.hasher, 'verify');
-    const nothing = vi.spyOn(t.services.hasher, 'verifyNothing');
+    const verify = vi.spyOn(ctx.services.hasher, 'verify');
+    const nothing = vi.spyOn(ctx.services.hasher, 'verifyNothing');
     try {
-      const wrong = await loginWithId(new TestBrowser(t.app), ID, 'Mauvais-Mot-2026');
+      const wrong = await loginWithId(new TestBrowser(ctx.app), ID, 'Mauvais-Mot-2026');
       expect([verify.mock.calls.length, nothing.mock.calls.length]).toEqual([1, 0]);
-      const unknown = await loginWithId(new TestBrowser(t.app), 'P2026999999', 'Mauvais-Mot-2026');
+      const unknown = await loginWithId(
+        new TestBrowser(ctx.app),
+        'P2026999999',
+        'Mauvais-Mot-2026',
+      );
       expect([verify.mock.calls.length, nothing.mock.calls.length]).toEqual([1, 1]);
       expect(wrong.statusCode).toBe(401);
       expect(unknown.statusCode).toBe(401);
@@ -113,11 +108,11 @@ describe('POST /identifiant-provisoire', () => {
   });
 
   it('gives a person with a provisional identifier but no account the same answer', async () => {
-    await db.pool.query(
+    await ctx.pool.query(
       `INSERT INTO persons (provisional_id, given_name, family_name, sex, birthdate)
        VALUES ('P2026000042', 'Awa', 'Traoré', 2, '1990-01-01')`,
     );
-    const res = await loginWithId(new TestBrowser(t.app), 'P2026000042', 'Nimporte-quoi-1');
+    const res = await loginWithId(new TestBrowser(ctx.app), 'P2026000042', 'Nimporte-quoi-1');
     expect(res.statusCode).toBe(401);
     expect(res.body).toContain(PROVISIONAL_LOGIN_FAILED);
   });
@@ -127,7 +122,7 @@ describe('POST /identifiant-provisoire', () => {
     ['P12345', 'lettre P suivie de 10 chiffres'],
     ['2850375114123', 'ressemble à un numéro de sécurité sociale'],
   ])('explains a malformed identifier %j by the field and in the summary', async (id, message) => {
-    const res = await loginWithId(new TestBrowser(t.app), id, 'Nimporte-quoi-1');
+    const res = await loginWithId(new TestBrowser(ctx.app), id, 'Nimporte-quoi-1');
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('id="error-summary"');
     expect(res.body).toContain('href="#identifiant"');
@@ -135,26 +130,26 @@ describe('POST /identifiant-provisoire', () => {
   });
 
   it('asks for the password, and never 500s on an empty body', async () => {
-    const empty = await new TestBrowser(t.app).submit('/identifiant-provisoire', {});
+    const empty = await new TestBrowser(ctx.app).submit('/identifiant-provisoire', {});
     expect(empty.statusCode).toBe(400);
     expect(empty.body).toContain('Saisissez votre identifiant provisoire.');
     expect(empty.body).toContain('Saisissez votre mot de passe.');
   });
 
   it('refuses a POST without the CSRF token', async () => {
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     await b.get('/identifiant-provisoire');
     const res = await b.post('/identifiant-provisoire', { identifiant: ID, password: PASSWORD });
     expect(res.statusCode).toBe(403);
   });
 
   it('sends a person without a verified contact to the contact step first', async () => {
-    await db.pool.query(
+    await ctx.pool.query(
       'UPDATE persons SET email_verified_at = NULL, phone_verified_at = NULL WHERE provisional_id = $1',
       [ID],
     );
     try {
-      const b = new TestBrowser(t.app);
+      const b = new TestBrowser(ctx.app);
       const res = await loginWithId(b, ID, PASSWORD);
       expect(res.headers.location).toBe('/premiere-connexion/coordonnees');
       expect((await b.get('/mon-compte')).statusCode).toBe(303);
@@ -162,12 +157,12 @@ describe('POST /identifiant-provisoire', () => {
         channel: 'email',
         email: 'amadou.diallo@example.fr',
       });
-      const mail = required(await lastMessageTo(db.pool, 'amadou.diallo@example.fr'), 'mail');
+      const mail = required(await lastMessageTo(ctx.pool, 'amadou.diallo@example.fr'), 'mail');
       const done = await b.submit('/premiere-connexion/code', { code: codeIn(mail.body) });
       expect(done.headers.location).toBe('/mon-compte');
       expect(headerNameOf((await b.get('/mon-compte')).body)).toBe('Amadou DIALLO');
     } finally {
-      await db.pool.query(
+      await ctx.pool.query(
         'UPDATE persons SET email_verified_at = now() WHERE provisional_id = $1',
         [ID],
       );
@@ -175,27 +170,27 @@ describe('POST /identifiant-provisoire', () => {
   });
 
   it('throttles per provisional identifier typed, keyed apart from any NIR', async () => {
-    const subject = accountSubject(t.services.secrets.throttles, 'provisional:P2026777777');
-    await loginWithId(new TestBrowser(t.app), 'P2026777777', 'Mauvais-Mot-2026');
-    const rows = await db.pool.query<{ failures: number }>(
+    const subject = accountSubject(ctx.services.secrets.throttles, 'provisional:P2026777777');
+    await loginWithId(new TestBrowser(ctx.app), 'P2026777777', 'Mauvais-Mot-2026');
+    const rows = await ctx.pool.query<{ failures: number }>(
       "SELECT failures FROM throttles WHERE scope = 'account' AND kind = 'password' AND subject = $1",
       [subject],
     );
     expect(rows.rows[0]?.failures).toBe(1);
-    const raw = await db.pool.query("SELECT 1 FROM throttles WHERE subject LIKE '%P2026%'");
+    const raw = await ctx.pool.query("SELECT 1 FROM throttles WHERE subject LIKE '%P2026%'");
     expect(raw.rowCount).toBe(0);
   });
 });
 
 describe('"Mot de passe oublié ?" with a provisional identifier', () => {
   it('sends a code to the contact on file, then the recovery journey goes on', async () => {
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     const start = await b.submit('/identifiant-provisoire/mot-de-passe-oublie', {
       identifiant: ID,
       birthdate: '25/06/1995',
     });
     expect(start.headers.location).toBe('/mot-de-passe-oublie/code');
-    const mail = required(await lastMessageTo(db.pool, 'amadou.diallo@example.fr'), 'mail');
+    const mail = required(await lastMessageTo(ctx.pool, 'amadou.diallo@example.fr'), 'mail');
     expect(mail.body).toContain('choisir un nouveau mot de passe');
     const code = await b.submit('/mot-de-passe-oublie/code', { code: codeIn(mail.body) });
     expect(code.headers.location).toBe('/mot-de-passe-oublie/nouveau-mot-de-passe');
@@ -205,19 +200,19 @@ describe('"Mot de passe oublié ?" with a provisional identifier', () => {
     expect(done.headers.location).toBe('/mon-compte');
     expect(headerNameOf((await b.get('/mon-compte')).body)).toBe('Amadou DIALLO');
     // Back to the demo password for the other tests.
-    await t.services.pool.query('UPDATE accounts SET password_hash = $2 WHERE person_id = $1', [
+    await ctx.services.pool.query('UPDATE accounts SET password_hash = $2 WHERE person_id = $1', [
       await personIdOf(ID),
-      await t.services.hasher.hash(PASSWORD),
+      await ctx.services.hasher.hash(PASSWORD),
     ]);
   });
 
   it('answers an unknown identifier or a wrong birth date the same way, sending nothing', async () => {
-    const before = await db.pool.query('SELECT count(*)::int AS n FROM dev_outbox');
+    const before = await ctx.pool.query('SELECT count(*)::int AS n FROM dev_outbox');
     for (const [identifiant, birthdate] of [
       ['P2026999999', '25/06/1995'],
       [ID, '26/06/1995'],
     ] as const) {
-      const res = await new TestBrowser(t.app).submit(
+      const res = await new TestBrowser(ctx.app).submit(
         '/identifiant-provisoire/mot-de-passe-oublie',
         {
           identifiant,
@@ -227,15 +222,18 @@ describe('"Mot de passe oublié ?" with a provisional identifier', () => {
       expect(res.statusCode).toBe(303);
       expect(res.headers.location).toBe('/mot-de-passe-oublie/code');
     }
-    const after = await db.pool.query('SELECT count(*)::int AS n FROM dev_outbox');
+    const after = await ctx.pool.query('SELECT count(*)::int AS n FROM dev_outbox');
     expect(after.rows).toEqual(before.rows);
   });
 
   it('explains bad input by the field', async () => {
-    const res = await new TestBrowser(t.app).submit('/identifiant-provisoire/mot-de-passe-oublie', {
-      identifiant: 'abc',
-      birthdate: '31/02/1995',
-    });
+    const res = await new TestBrowser(ctx.app).submit(
+      '/identifiant-provisoire/mot-de-passe-oublie',
+      {
+        identifiant: 'abc',
+        birthdate: '31/02/1995',
+      },
+    );
     expect(res.statusCode).toBe(400);
     expect(res.body).toMatch(/id="identifiant-error">[^<]*lettre P/);
     expect(res.body).toMatch(/id="birthdate-error">[^<]*date de naissance valide/);
@@ -262,37 +260,37 @@ describe('assignNir: the Caf assigns a NIR to a person with a provisional identi
       order: 17,
     }).value;
     const camille = required(demo('allocataire-migre').nir, 'nir');
-    expect(await assignNir(t.services, id, woman)).toEqual({
+    expect(await assignNir(ctx.services, id, woman)).toEqual({
       ok: false,
       reason: 'identity-mismatch',
     });
-    expect(await assignNir(t.services, id, wrongMonth)).toEqual({
+    expect(await assignNir(ctx.services, id, wrongMonth)).toEqual({
       ok: false,
       reason: 'identity-mismatch',
     });
-    expect(await assignNir(t.services, id, camille)).toEqual({
+    expect(await assignNir(ctx.services, id, camille)).toEqual({
       ok: false,
       reason: 'identity-mismatch',
     });
-    expect(await assignNir(t.services, id, '7950699341017')).toEqual({
+    expect(await assignNir(ctx.services, id, '7950699341017')).toEqual({
       ok: false,
       reason: 'temporary',
     });
-    expect(await assignNir(t.services, id, '12345')).toEqual({ ok: false, reason: 'length' });
-    expect(await assignNir(t.services, '00000000-0000-4000-8000-000000000000', AMADOU_NIR)).toEqual(
-      { ok: false, reason: 'unknown-person' },
-    );
+    expect(await assignNir(ctx.services, id, '12345')).toEqual({ ok: false, reason: 'length' });
+    expect(
+      await assignNir(ctx.services, '00000000-0000-4000-8000-000000000000', AMADOU_NIR),
+    ).toEqual({ ok: false, reason: 'unknown-person' });
     // Someone else already holds a NIR that would fit Amadou.
-    await db.pool.query(
+    await ctx.pool.query(
       `INSERT INTO persons (nir, given_name, family_name, sex, birthdate)
        VALUES ($1, 'Moussa', 'Sow', 1, '1995-06-02')`,
       [AMADOU_NIR.slice(0, 10) + '999'],
     );
-    expect(await assignNir(t.services, id, AMADOU_NIR.slice(0, 10) + '999')).toEqual({
+    expect(await assignNir(ctx.services, id, AMADOU_NIR.slice(0, 10) + '999')).toEqual({
       ok: false,
       reason: 'nir-taken',
     });
-    const still = await db.pool.query('SELECT nir, provisional_id FROM persons WHERE id = $1', [
+    const still = await ctx.pool.query('SELECT nir, provisional_id FROM persons WHERE id = $1', [
       id,
     ]);
     expect(still.rows[0]).toEqual({ nir: null, provisional_id: ID });
@@ -300,28 +298,28 @@ describe('assignNir: the Caf assigns a NIR to a person with a provisional identi
 
   it('re-keys the same person: account, sessions and access log stay; the NIR logs in, the identifier no longer does', async () => {
     const id = await personIdOf(ID);
-    const open = new TestBrowser(t.app);
+    const open = new TestBrowser(ctx.app);
     await loginWithId(open, ID, PASSWORD);
     expect((await open.get('/mon-compte')).statusCode).toBe(200);
-    const account = await db.pool.query('SELECT * FROM accounts WHERE person_id = $1', [id]);
-    const logged = await db.pool.query<{ n: number }>(
+    const account = await ctx.pool.query('SELECT * FROM accounts WHERE person_id = $1', [id]);
+    const logged = await ctx.pool.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM access_log WHERE person_id = $1',
       [id],
     );
     expect(logged.rows[0]?.n).toBeGreaterThan(0);
 
-    const result = await assignNir(t.services, id, AMADOU_NIR);
+    const result = await assignNir(ctx.services, id, AMADOU_NIR);
     expect(result.ok).toBe(true);
 
-    const person = await db.pool.query(
+    const person = await ctx.pool.query(
       'SELECT id, nir, provisional_id FROM persons WHERE id = $1',
       [id],
     );
     expect(person.rows[0]).toEqual({ id, nir: AMADOU_NIR, provisional_id: null });
-    expect((await db.pool.query('SELECT * FROM accounts WHERE person_id = $1', [id])).rows).toEqual(
-      account.rows,
-    );
-    const kept = await db.pool.query<{ n: number }>(
+    expect(
+      (await ctx.pool.query('SELECT * FROM accounts WHERE person_id = $1', [id])).rows,
+    ).toEqual(account.rows);
+    const kept = await ctx.pool.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM access_log WHERE person_id = $1',
       [id],
     );
@@ -334,19 +332,19 @@ describe('assignNir: the Caf assigns a NIR to a person with a provisional identi
     expect(page.body).toContain('Dossier n° 4567890');
     expect(page.body).not.toContain(ID);
 
-    const byId = await loginWithId(new TestBrowser(t.app), ID, PASSWORD);
+    const byId = await loginWithId(new TestBrowser(ctx.app), ID, PASSWORD);
     expect(byId.statusCode).toBe(401);
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     const byNir = await b.login(AMADOU_NIR, PASSWORD);
     expect(byNir.headers.location).toBe('/mon-compte');
     const mine = await b.get('/mon-compte');
     expect(headerNameOf(mine.body)).toBe('Amadou DIALLO');
     expect(mine.body).toContain('Dossier n° 4567890');
 
-    const notice = required(await lastMessageTo(db.pool, 'amadou.diallo@example.fr'), 'notice');
+    const notice = required(await lastMessageTo(ctx.pool, 'amadou.diallo@example.fr'), 'notice');
     expect(notice.subject).toBe('Connectez-vous désormais avec votre numéro de sécurité sociale');
 
-    expect(await assignNir(t.services, id, AMADOU_NIR)).toEqual({
+    expect(await assignNir(ctx.services, id, AMADOU_NIR)).toEqual({
       ok: false,
       reason: 'already-has-nir',
     });
@@ -361,9 +359,9 @@ describe('npm run agent -- attribuer-nir', () => {
       env: {
         ...process.env,
         NODE_ENV: 'test',
-        DATABASE_URL: db.url,
+        DATABASE_URL: ctx.db.url,
         SESSION_KEYS: TEST_SESSION_KEY,
-        SMTP_URL: db.smtpUrl,
+        SMTP_URL: ctx.db.smtpUrl,
       },
     }).then(
       (r) => ({ code: 0, stderr: r.stderr }),
@@ -374,7 +372,7 @@ describe('npm run agent -- attribuer-nir', () => {
     );
 
   it('re-keys a person from the command line, and refuses with a French reason', async () => {
-    await db.pool.query(
+    await ctx.pool.query(
       `INSERT INTO persons (provisional_id, given_name, family_name, sex, birthdate)
        VALUES ('P2026000077', 'Fatou', 'Ndiaye', 2, '1988-03-09')`,
     );
@@ -399,7 +397,7 @@ describe('npm run agent -- attribuer-nir', () => {
     const done = await cli(['attribuer-nir', '--identifiant', 'P2026000077', '--nir', nir]);
     expect(done.stderr).toContain('Numéro de sécurité sociale enregistré pour Fatou NDIAYE');
     expect(done.code).toBe(0);
-    const row = await db.pool.query(
+    const row = await ctx.pool.query(
       "SELECT nir, provisional_id FROM persons WHERE given_name = 'Fatou'",
     );
     expect(row.rows[0]).toEqual({ nir, provisional_id: null });

@@ -1,26 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeNir } from '#src/domain/nir.ts';
-import {
-  createTestApp,
-  createTestDatabase,
-  type TestApp,
-  type TestDatabase,
-} from '../support/app.ts';
+import { useTestApp } from '../support/app.ts';
 import { TestBrowser, headerNameOf } from '../support/browser.ts';
 import { demo, required } from '../support/personas.ts';
 import { codeIn, lastMessageTo } from '../support/outbox.ts';
 
-let db: TestDatabase;
-let t: TestApp;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  t = await createTestApp(db);
-});
-afterAll(async () => {
-  await t.app.close();
-  await db.drop();
-});
+const ctx = useTestApp();
 
 const frDate = (iso: string) => iso.split('-').reverse().join('/');
 const strip = (html: string) => html.replace(/nonce="[^"]+"/g, '').replace(/value="[^"]*"/g, '');
@@ -45,19 +30,19 @@ describe('forgotten password', () => {
     }).value;
     const pages = [
       await startRecovery(
-        new TestBrowser(t.app),
+        new TestBrowser(ctx.app),
         required(marie.nir, 'nir'),
         frDate(marie.birthdate),
       ),
-      await startRecovery(new TestBrowser(t.app), unknown, '01/01/1990'),
-      await startRecovery(new TestBrowser(t.app), required(marie.nir, 'nir'), '01/01/1992'),
+      await startRecovery(new TestBrowser(ctx.app), unknown, '01/01/1990'),
+      await startRecovery(new TestBrowser(ctx.app), required(marie.nir, 'nir'), '01/01/1992'),
     ];
     expect(new Set(pages.map((p) => p.statusCode))).toEqual(new Set([200]));
     expect(strip(pages[1]?.body ?? '')).toBe(strip(pages[0]?.body ?? ''));
     expect(strip(pages[2]?.body ?? '')).toBe(strip(pages[0]?.body ?? ''));
     const wrongCode = await Promise.all(
       [0, 1, 2].map(async () => {
-        const b = new TestBrowser(t.app);
+        const b = new TestBrowser(ctx.app);
         await startRecovery(b, unknown, '01/01/1990');
         return b.submit('/mot-de-passe-oublie/code', { code: '123456' });
       }),
@@ -66,7 +51,7 @@ describe('forgotten password', () => {
   });
 
   it('explains bad input by the fields', async () => {
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     const res = await b.submit('/mot-de-passe-oublie', { nir: '123', birthdate: '31/02/1985' });
     expect(res.statusCode).toBe(400);
     expect(res.body).toMatch(
@@ -78,16 +63,16 @@ describe('forgotten password', () => {
   it('resets the password with a code sent to the verified e-mail, revokes the other sessions and notifies', async () => {
     const marie = demo('foyer-sans-lien');
     const nir = required(marie.nir, 'nir');
-    const elsewhere = new TestBrowser(t.app);
+    const elsewhere = new TestBrowser(ctx.app);
     expect((await elsewhere.login(nir, required(marie.password, 'password'))).statusCode).toBe(303);
-    const before = await db.pool.query<{ password_changed_at: Date }>(
+    const before = await ctx.pool.query<{ password_changed_at: Date }>(
       'SELECT a.password_changed_at FROM accounts a JOIN persons p ON p.id = a.person_id WHERE p.nir = $1',
       [nir],
     );
 
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     await startRecovery(b, nir, frDate(marie.birthdate));
-    const mail = required(await lastMessageTo(db.pool, 'marie.petit@example.fr'), 'e-mail');
+    const mail = required(await lastMessageTo(ctx.pool, 'marie.petit@example.fr'), 'e-mail');
     expect(mail.body).toContain('choisir un nouveau mot de passe');
     const verified = await b.submit('/mot-de-passe-oublie/code', { code: codeIn(mail.body) });
     expect(verified.headers.location).toBe('/mot-de-passe-oublie/nouveau-mot-de-passe');
@@ -102,9 +87,9 @@ describe('forgotten password', () => {
     expect(headerNameOf((await b.get('/mon-compte')).body)).toBe('Marie PETIT');
 
     expect((await elsewhere.get('/mon-compte')).statusCode).toBe(303);
-    const notice = required(await lastMessageTo(db.pool, 'marie.petit@example.fr'), 'notice');
+    const notice = required(await lastMessageTo(ctx.pool, 'marie.petit@example.fr'), 'notice');
     expect(notice.subject).toBe('Votre mot de passe Mon Compte a été modifié');
-    const after = await db.pool.query<{ password_changed_at: Date }>(
+    const after = await ctx.pool.query<{ password_changed_at: Date }>(
       'SELECT a.password_changed_at FROM accounts a JOIN persons p ON p.id = a.person_id WHERE p.nir = $1',
       [nir],
     );
@@ -112,32 +97,32 @@ describe('forgotten password', () => {
       before.rows[0]?.password_changed_at.getTime() ?? 0,
     );
     expect(
-      (await new TestBrowser(t.app).login(nir, required(marie.password, 'password'))).statusCode,
+      (await new TestBrowser(ctx.app).login(nir, required(marie.password, 'password'))).statusCode,
     ).toBe(401);
-    expect((await new TestBrowser(t.app).login(nir, 'Nouveau-Rennes-35')).statusCode).toBe(303);
+    expect((await new TestBrowser(ctx.app).login(nir, 'Nouveau-Rennes-35')).statusCode).toBe(303);
   });
 
   it('never accepts a contact-validation code to reset a password', async () => {
     const sophie = demo('allocataire-leroy');
     const nir = required(sophie.nir, 'nir');
-    const person = await db.pool.query<{ id: string }>('SELECT id FROM persons WHERE nir = $1', [
+    const person = await ctx.pool.query<{ id: string }>('SELECT id FROM persons WHERE nir = $1', [
       nir,
     ]);
     const personId = required(person.rows[0]?.id, 'person');
     // A contact-validation code issued to Sophie, delivered to her, then tried on the reset page.
     const { sendCode } = await import('#src/services/one-time-codes.ts');
-    await sendCode(t.services, 'contact-validation', {
+    await sendCode(ctx.services, 'contact-validation', {
       personId,
       channel: 'email',
       destination: 'sophie.leroy@example.fr',
     });
     const contactCode = codeIn(
-      required(await lastMessageTo(db.pool, 'sophie.leroy@example.fr'), 'mail').body,
+      required(await lastMessageTo(ctx.pool, 'sophie.leroy@example.fr'), 'mail').body,
     );
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     await startRecovery(b, nir, frDate(sophie.birthdate));
     const recoveryCode = codeIn(
-      required(await lastMessageTo(db.pool, 'sophie.leroy@example.fr'), 'mail').body,
+      required(await lastMessageTo(ctx.pool, 'sophie.leroy@example.fr'), 'mail').body,
     );
     if (contactCode === recoveryCode) return; // one chance in a million: nothing to tell apart
     const res = await b.submit('/mot-de-passe-oublie/code', { code: contactCode });
@@ -147,10 +132,10 @@ describe('forgotten password', () => {
 
   it('voids a code after 5 wrong tries, even if the right one comes next', async () => {
     const antoine = demo('conjoint-avec-delegation');
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     await startRecovery(b, required(antoine.nir, 'nir'), frDate(antoine.birthdate));
     const code = codeIn(
-      required(await lastMessageTo(db.pool, 'antoine.leroy@example.fr'), 'mail').body,
+      required(await lastMessageTo(ctx.pool, 'antoine.leroy@example.fr'), 'mail').body,
     );
     const wrong = code === '999999' ? '888888' : '999999';
     for (let i = 0; i < 5; i++) await b.submit('/mot-de-passe-oublie/code', { code: wrong });
@@ -162,14 +147,14 @@ describe('forgotten password', () => {
     const ines = demo('primo-demandeur');
     const count = async () =>
       (
-        await db.pool.query<{ n: number }>(
+        await ctx.pool.query<{ n: number }>(
           "SELECT count(*)::int AS n FROM dev_outbox WHERE recipient = 'ines.benali@example.fr'",
         )
       ).rows[0]?.n ?? 0;
     const start = await count();
     for (let i = 0; i < 5; i++) {
       await startRecovery(
-        new TestBrowser(t.app),
+        new TestBrowser(ctx.app),
         required(ines.nir, 'nir'),
         frDate(ines.birthdate),
       );
@@ -179,16 +164,16 @@ describe('forgotten password', () => {
 
   it('lets a not-yet-migrated person who lost the old password create their account', async () => {
     const karim = demo('conjoint-non-migre');
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     await startRecovery(b, required(karim.nir, 'nir'), frDate(karim.birthdate));
-    const mail = required(await lastMessageTo(db.pool, 'karim.dubois@example.fr'), 'mail');
+    const mail = required(await lastMessageTo(ctx.pool, 'karim.dubois@example.fr'), 'mail');
     await b.submit('/mot-de-passe-oublie/code', { code: codeIn(mail.body) });
     const done = await b.submit('/mot-de-passe-oublie/nouveau-mot-de-passe', {
       password: 'Vieux-Port-1977',
     });
     expect(done.headers.location).toBe('/mon-compte');
     expect(headerNameOf((await b.get('/mon-compte')).body)).toBe('Karim DUBOIS');
-    const verified = await db.pool.query<{ email_verified_at: Date | null }>(
+    const verified = await ctx.pool.query<{ email_verified_at: Date | null }>(
       'SELECT email_verified_at FROM persons WHERE nir = $1',
       [karim.nir],
     );
@@ -197,10 +182,10 @@ describe('forgotten password', () => {
 
   it('sends no code to a child without an account', async () => {
     const lea = demo('enfant-16');
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     const page = await startRecovery(b, required(lea.nir, 'nir'), frDate(lea.birthdate));
     expect(page.statusCode).toBe(200);
-    const r = await db.pool.query(
+    const r = await ctx.pool.query(
       'SELECT 1 FROM one_time_codes c JOIN persons p ON p.id = c.person_id WHERE p.nir = $1',
       [lea.nir],
     );

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildApp } from '#src/app.ts';
 import { loadConfig } from '#src/config.ts';
 import {
@@ -9,27 +9,12 @@ import {
 } from '#src/notifications/notifier.ts';
 import { startDevelopmentSmtpCatcher, startSmtpCatcher } from '#src/notifications/smtp-catcher.ts';
 import { buildServices } from '#src/services/index.ts';
-import {
-  createTestApp,
-  createTestDatabase,
-  type TestApp,
-  type TestDatabase,
-} from '../support/app.ts';
+import { createTestApp, useTestApp } from '../support/app.ts';
 import { TestBrowser } from '../support/browser.ts';
 import { TEST_SESSION_KEY } from '../support/config.ts';
 import { codeIn, lastMessageTo } from '../support/outbox.ts';
 
-let db: TestDatabase;
-let t: TestApp;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  t = await createTestApp(db);
-});
-afterAll(async () => {
-  await t.app.close();
-  await db.drop();
-});
+const ctx = useTestApp();
 
 const frenchText = [
   'Bonjour Camille,',
@@ -44,13 +29,13 @@ const frenchText = [
 
 describe('e-mail over SMTP into the development outbox', () => {
   it('arrives over real SMTP with subject and body intact, accents included', async () => {
-    await t.services.notifier.send({
+    await ctx.services.notifier.send({
       channel: 'email',
       to: 'Camille.Martin@Exemple.fr',
       subject: 'Votre code de validation – Mon Compte (Caf) : ça expire bientôt',
       text: frenchText,
     });
-    const message = await lastMessageTo(db.pool, 'camille.martin@exemple.fr', 'email');
+    const message = await lastMessageTo(ctx.pool, 'camille.martin@exemple.fr', 'email');
     expect(message?.recipient).toBe('camille.martin@exemple.fr');
     expect(message?.subject).toBe(
       'Votre code de validation – Mon Compte (Caf) : ça expire bientôt',
@@ -58,24 +43,24 @@ describe('e-mail over SMTP into the development outbox', () => {
     expect(message?.body.trimEnd()).toBe(frenchText);
     expect(codeIn(message?.body ?? '')).toBe('482913');
     // The helper also finds it with the address as typed.
-    expect((await lastMessageTo(db.pool, 'Camille.Martin@Exemple.fr'))?.id).toBe(message?.id);
+    expect((await lastMessageTo(ctx.pool, 'Camille.Martin@Exemple.fr'))?.id).toBe(message?.id);
   });
 
   it('refuses anything but one bare address, sending nothing', async () => {
     for (const to of ['a@exemple.fr, b@exemple.fr', 'Nom <a@exemple.fr>', 'sans-arobase', ' ']) {
       await expect(
-        t.services.notifier.send({ channel: 'email', to, subject: 'x', text: 'x' }),
+        ctx.services.notifier.send({ channel: 'email', to, subject: 'x', text: 'x' }),
       ).rejects.toBeInstanceOf(InvalidRecipientError);
     }
-    expect(await lastMessageTo(db.pool, 'a@exemple.fr')).toBeNull();
+    expect(await lastMessageTo(ctx.pool, 'a@exemple.fr')).toBeNull();
   });
 
   it('says clearly when no SMTP server is configured', async () => {
     const notifier = createNotifier({
       smtpUrl: undefined,
       mailFrom: 'Mon Compte <ne-pas-repondre@moncompte.localhost>',
-      sms: outboxTransport(db.pool, 'sms'),
-      courrier: outboxTransport(db.pool, 'courrier'),
+      sms: outboxTransport(ctx.pool, 'sms'),
+      courrier: outboxTransport(ctx.pool, 'courrier'),
     });
     await expect(
       notifier.send({ channel: 'email', to: 'x@exemple.fr', subject: 's', text: 't' }),
@@ -84,28 +69,28 @@ describe('e-mail over SMTP into the development outbox', () => {
   });
 
   it('listens on loopback only, on the real port when asked for port 0', async () => {
-    await expect(startSmtpCatcher({ port: 0, host: '0.0.0.0', db: db.pool })).rejects.toThrow(
+    await expect(startSmtpCatcher({ port: 0, host: '0.0.0.0', db: ctx.pool })).rejects.toThrow(
       /local/,
     );
-    const catcher = await startSmtpCatcher({ port: 0, db: db.pool });
+    const catcher = await startSmtpCatcher({ port: 0, db: ctx.pool });
     expect(catcher.port).toBeGreaterThan(0);
     expect(catcher.url).toBe(`smtp://127.0.0.1:${catcher.port}`);
     await catcher.close();
   });
 
   it('moves to a free port when the preferred one is taken, and says so', async () => {
-    const first = await startSmtpCatcher({ port: 0, db: db.pool });
-    const second = await startDevelopmentSmtpCatcher({ preferredPort: first.port, db: db.pool });
+    const first = await startSmtpCatcher({ port: 0, db: ctx.pool });
+    const second = await startDevelopmentSmtpCatcher({ preferredPort: first.port, db: ctx.pool });
     expect(second.movedFrom).toBe(first.port);
     expect(second.port).not.toBe(first.port);
     const notifier = createNotifier({
       smtpUrl: second.url,
       mailFrom: 'Mon Compte <ne-pas-repondre@moncompte.localhost>',
-      sms: outboxTransport(db.pool, 'sms'),
-      courrier: outboxTransport(db.pool, 'courrier'),
+      sms: outboxTransport(ctx.pool, 'sms'),
+      courrier: outboxTransport(ctx.pool, 'courrier'),
     });
     await notifier.send({ channel: 'email', to: 'repli@exemple.fr', subject: 'Repli', text: 'ok' });
-    expect((await lastMessageTo(db.pool, 'repli@exemple.fr', 'email'))?.body.trim()).toBe('ok');
+    expect((await lastMessageTo(ctx.pool, 'repli@exemple.fr', 'email'))?.body.trim()).toBe('ok');
     await notifier.close();
     await second.close();
     await first.close();
@@ -114,13 +99,13 @@ describe('e-mail over SMTP into the development outbox', () => {
 
 describe('SMS and postal letters in development', () => {
   it('writes an SMS to the outbox', async () => {
-    await t.services.notifier.send({
+    await ctx.services.notifier.send({
       channel: 'sms',
       to: '+33612345678',
       subject: 'Code de récupération',
       text: 'Mon Compte Caf : votre code est 736201. Il expire dans 15 minutes.',
     });
-    const sms = await lastMessageTo(db.pool, '+33612345678', 'sms');
+    const sms = await lastMessageTo(ctx.pool, '+33612345678', 'sms');
     expect(sms?.channel).toBe('sms');
     expect(sms?.subject).toBe('Code de récupération');
     expect(codeIn(sms?.body ?? '')).toBe('736201');
@@ -128,13 +113,13 @@ describe('SMS and postal letters in development', () => {
 
   it('writes a postal letter to the outbox, address lines kept', async () => {
     const address = 'Mme Nathalie DUBOIS\n12 rue des Lilas\n75011 PARIS';
-    await t.services.notifier.send({
+    await ctx.services.notifier.send({
       channel: 'courrier',
       to: address,
       subject: 'Votre code d’activation',
       text: 'Madame,\n\nVotre code d’activation est 550812.\n',
     });
-    const letter = await lastMessageTo(db.pool, address, 'courrier');
+    const letter = await lastMessageTo(ctx.pool, address, 'courrier');
     expect(letter?.recipient).toBe(address);
     expect(codeIn(letter?.body ?? '')).toBe('550812');
   });
@@ -142,19 +127,19 @@ describe('SMS and postal letters in development', () => {
 
 describe('the development outbox page', () => {
   it('lists the messages, newest first, escaped, in a captioned DSFR table', async () => {
-    await t.services.notifier.send({
+    await ctx.services.notifier.send({
       channel: 'email',
       to: 'page@exemple.fr',
       subject: 'Premier <b>courriel</b>',
       text: 'Corps <script>alert(1)</script> du premier',
     });
-    await t.services.notifier.send({
+    await ctx.services.notifier.send({
       channel: 'sms',
       to: '0700000000',
       subject: 'Second',
       text: 'SMS envoyé après le courriel',
     });
-    const res = await new TestBrowser(t.app).get('/developpement/messages');
+    const res = await new TestBrowser(ctx.app).get('/developpement/messages');
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toContain('no-store');
     expect(res.body).toContain('<title>Messages envoyés (développement)');
@@ -175,14 +160,14 @@ describe('the development outbox page', () => {
 
   it('shows at most the last 50 messages', async () => {
     for (let i = 0; i < 55; i += 1) {
-      await t.services.notifier.send({
+      await ctx.services.notifier.send({
         channel: 'sms',
         to: '0611111111',
         subject: `Lot ${i}`,
         text: `message numéro ${i}`,
       });
     }
-    const res = await new TestBrowser(t.app).get('/developpement/messages');
+    const res = await new TestBrowser(ctx.app).get('/developpement/messages');
     expect(res.body.match(/data-outbox-message/g)).toHaveLength(50);
     expect(res.body).toContain('message numéro 54<');
     expect(res.body).not.toContain('message numéro 4<');
@@ -191,12 +176,12 @@ describe('the development outbox page', () => {
   it('does not exist in production, where SMS and letters refuse to pretend', async () => {
     const config = loadConfig({
       NODE_ENV: 'production',
-      DATABASE_URL: db.url,
+      DATABASE_URL: ctx.db.url,
       SESSION_KEYS: TEST_SESSION_KEY,
-      SMTP_URL: db.smtpUrl,
+      SMTP_URL: ctx.db.smtpUrl,
       LOG_LEVEL: 'silent',
     });
-    const services = await buildServices(config, db.pool);
+    const services = await buildServices(config, ctx.pool);
     const app = await buildApp(services);
     const res = await app.inject({ method: 'GET', url: '/developpement/messages' });
     expect(res.statusCode).toBe(404);
@@ -207,13 +192,13 @@ describe('the development outbox page', () => {
     await expect(
       services.notifier.send({ channel: 'courrier', to: 'Adresse', subject: 's', text: 't' }),
     ).rejects.toBeInstanceOf(ChannelUnavailableError);
-    expect(await lastMessageTo(db.pool, '0612345678', 'sms')).toBeNull();
+    expect(await lastMessageTo(ctx.pool, '0612345678', 'sms')).toBeNull();
     await services.notifier.close();
     await app.close();
   });
 
   it('exists in development too', async () => {
-    const dev = await createTestApp(db, { NODE_ENV: 'development', LOG_LEVEL: 'silent' });
+    const dev = await createTestApp(ctx.db, { NODE_ENV: 'development', LOG_LEVEL: 'silent' });
     const res = await new TestBrowser(dev.app).get('/developpement/messages');
     expect(res.statusCode).toBe(200);
     await dev.app.close();

@@ -1,37 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestApp,
-  createTestDatabase,
-  type TestApp,
-  type TestDatabase,
-} from '../support/app.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app.ts';
 import { TestBrowser, headerNameOf } from '../support/browser.ts';
 import { demo, required } from '../support/personas.ts';
 import { codeIn, lastMessageTo } from '../support/outbox.ts';
 
-let db: TestDatabase;
-let t: TestApp;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  t = await createTestApp(db);
-});
-afterAll(async () => {
-  await t.app.close();
-  await db.drop();
-});
+const ctx = useTestApp();
 
 const nathalie = demo('allocataire-non-migre');
 const karim = demo('conjoint-non-migre');
 const NEW_PASSWORD = 'Theatre-Lille-59';
 
 async function personId(nir: string): Promise<string> {
-  const r = await db.pool.query<{ id: string }>('SELECT id FROM persons WHERE nir = $1', [nir]);
+  const r = await ctx.pool.query<{ id: string }>('SELECT id FROM persons WHERE nir = $1', [nir]);
   return required(r.rows[0]?.id, 'person');
 }
 
 async function withOldPassword(key: typeof nathalie): Promise<TestBrowser> {
-  const b = new TestBrowser(t.app);
+  const b = new TestBrowser(ctx.app);
   const res = await b.login(required(key.nir, 'nir'), required(key.legacyPassword, 'legacy'));
   expect(res.statusCode).toBe(303);
   expect(res.headers.location).toBe('/premiere-connexion');
@@ -40,7 +25,7 @@ async function withOldPassword(key: typeof nathalie): Promise<TestBrowser> {
 
 describe('first connection with the old 8-digit dossier password', () => {
   it('refuses a wrong old password with the generic message and a hint', async () => {
-    const res = await new TestBrowser(t.app).login(required(nathalie.nir, 'nir'), '12345678');
+    const res = await new TestBrowser(ctx.app).login(required(nathalie.nir, 'nir'), '12345678');
     expect(res.statusCode).toBe(401);
     expect(res.body).toContain('Numéro de sécurité sociale ou mot de passe incorrect.');
     expect(res.body).toContain('ne sert plus que pour le téléphone');
@@ -74,7 +59,7 @@ describe('first connection with the old 8-digit dossier password', () => {
     const b = await withOldPassword(nathalie);
     const chosen = await b.submit('/premiere-connexion', { password: NEW_PASSWORD });
     expect(chosen.headers.location).toBe('/premiere-connexion/coordonnees');
-    const account = await db.pool.query<{ password_changed_at: Date }>(
+    const account = await ctx.pool.query<{ password_changed_at: Date }>(
       'SELECT password_changed_at FROM accounts WHERE person_id = $1',
       [await personId(required(nathalie.nir, 'nir'))],
     );
@@ -87,7 +72,7 @@ describe('first connection with the old 8-digit dossier password', () => {
       email: 'Nathalie.Dubois@example.fr',
     });
     expect(sent.headers.location).toBe('/premiere-connexion/code');
-    const mail = required(await lastMessageTo(db.pool, 'nathalie.dubois@example.fr'), 'e-mail');
+    const mail = required(await lastMessageTo(ctx.pool, 'nathalie.dubois@example.fr'), 'e-mail');
     expect(mail.body).toContain('valider vos coordonnées');
 
     const wrong = await b.submit('/premiere-connexion/code', {
@@ -101,7 +86,7 @@ describe('first connection with the old 8-digit dossier password', () => {
     const page = await b.get('/mon-compte');
     expect(headerNameOf(page.body)).toBe('Nathalie DUBOIS');
     expect(page.body).toContain('Dossier n° 2345678');
-    const person = await db.pool.query<{ email_verified_at: Date | null }>(
+    const person = await ctx.pool.query<{ email_verified_at: Date | null }>(
       'SELECT email_verified_at FROM persons WHERE nir = $1',
       [nathalie.nir],
     );
@@ -110,16 +95,17 @@ describe('first connection with the old 8-digit dossier password', () => {
     // From now on only the new password opens the web account; the old one stays for the phone.
     expect(
       (
-        await new TestBrowser(t.app).login(
+        await new TestBrowser(ctx.app).login(
           required(nathalie.nir, 'nir'),
           required(nathalie.legacyPassword, 'legacy'),
         )
       ).statusCode,
     ).toBe(401);
     expect(
-      (await new TestBrowser(t.app).login(required(nathalie.nir, 'nir'), NEW_PASSWORD)).statusCode,
+      (await new TestBrowser(ctx.app).login(required(nathalie.nir, 'nir'), NEW_PASSWORD))
+        .statusCode,
     ).toBe(303);
-    const dossier = await db.pool.query<{ legacy_password_hash: string }>(
+    const dossier = await ctx.pool.query<{ legacy_password_hash: string }>(
       "SELECT legacy_password_hash FROM dossiers WHERE number = '2345678'",
     );
     expect(dossier.rows[0]?.legacy_password_hash).toMatch(/^\$argon2id\$/);
@@ -129,12 +115,12 @@ describe('first connection with the old 8-digit dossier password', () => {
     const b = await withOldPassword(karim);
     await b.submit('/premiere-connexion', { password: 'Marseille-1977-K' });
     await b.submit('/premiere-connexion/coordonnees', { channel: 'sms', phone: '06 45 67 89 01' });
-    const sms = required(await lastMessageTo(db.pool, '06 45 67 89 01', 'sms'), 'SMS');
+    const sms = required(await lastMessageTo(ctx.pool, '06 45 67 89 01', 'sms'), 'SMS');
     const done = await b.submit('/premiere-connexion/code', { code: codeIn(sms.body) });
     expect(done.headers.location).toBe('/mon-compte');
     const page = await b.get('/mon-compte');
     expect(headerNameOf(page.body)).toBe('Karim DUBOIS');
-    const accounts = await db.pool.query<{ given_name: string }>(
+    const accounts = await ctx.pool.query<{ given_name: string }>(
       `SELECT p.given_name FROM accounts a JOIN persons p ON p.id = a.person_id
          JOIN dossier_members m ON m.person_id = p.id JOIN dossiers d ON d.id = m.dossier_id
         WHERE d.number = '2345678' ORDER BY p.given_name`,
@@ -144,15 +130,17 @@ describe('first connection with the old 8-digit dossier password', () => {
 
   it('refuses the old password to a child of the dossier (no first connection for them)', async () => {
     const nolan = demo('enfant-dubois');
-    const res = await new TestBrowser(t.app).login(required(nolan.nir, 'nir'), '48201736');
+    const res = await new TestBrowser(ctx.app).login(required(nolan.nir, 'nir'), '48201736');
     expect(res.statusCode).toBe(401);
   });
 
   it('refuses a contact-validation code that expired, or that was already used', async () => {
     const julien = demo('conjoint-sans-delegation');
     // A migrated account whose contact was never validated is sent to the contact step.
-    await db.pool.query('UPDATE persons SET email_verified_at = NULL WHERE nir = $1', [julien.nir]);
-    const b = new TestBrowser(t.app);
+    await ctx.pool.query('UPDATE persons SET email_verified_at = NULL WHERE nir = $1', [
+      julien.nir,
+    ]);
+    const b = new TestBrowser(ctx.app);
     const login = await b.login(required(julien.nir, 'nir'), required(julien.password, 'password'));
     expect(login.headers.location).toBe('/premiere-connexion/coordonnees');
     await b.submit('/premiere-connexion/coordonnees', {
@@ -160,9 +148,9 @@ describe('first connection with the old 8-digit dossier password', () => {
       email: 'julien.martin@example.fr',
     });
     const code = codeIn(
-      required(await lastMessageTo(db.pool, 'julien.martin@example.fr'), 'mail').body,
+      required(await lastMessageTo(ctx.pool, 'julien.martin@example.fr'), 'mail').body,
     );
-    await db.pool.query(
+    await ctx.pool.query(
       "UPDATE one_time_codes SET expires_at = now() - interval '1 second' WHERE destination = 'julien.martin@example.fr'",
     );
     expect((await b.submit('/premiere-connexion/code', { code })).statusCode).toBe(400);
@@ -172,15 +160,17 @@ describe('first connection with the old 8-digit dossier password', () => {
       email: 'julien.martin@example.fr',
     });
     const fresh = codeIn(
-      required(await lastMessageTo(db.pool, 'julien.martin@example.fr'), 'mail').body,
+      required(await lastMessageTo(ctx.pool, 'julien.martin@example.fr'), 'mail').body,
     );
     expect((await b.submit('/premiere-connexion/code', { code: fresh })).headers.location).toBe(
       '/mon-compte',
     );
 
     // A used code never works again, even in a new journey of the same person.
-    await db.pool.query('UPDATE persons SET email_verified_at = NULL WHERE nir = $1', [julien.nir]);
-    const again = new TestBrowser(t.app);
+    await ctx.pool.query('UPDATE persons SET email_verified_at = NULL WHERE nir = $1', [
+      julien.nir,
+    ]);
+    const again = new TestBrowser(ctx.app);
     await again.login(required(julien.nir, 'nir'), required(julien.password, 'password'));
     await again.submit('/premiere-connexion/coordonnees', {
       channel: 'email',
@@ -193,11 +183,11 @@ describe('first connection with the old 8-digit dossier password', () => {
 
   it('explains a bad contact by the field', async () => {
     const julien = demo('conjoint-sans-delegation');
-    await db.pool.query(
+    await ctx.pool.query(
       'UPDATE persons SET email_verified_at = NULL, phone_verified_at = NULL WHERE nir = $1',
       [julien.nir],
     );
-    const j = new TestBrowser(t.app);
+    const j = new TestBrowser(ctx.app);
     await j.login(required(julien.nir, 'nir'), required(julien.password, 'password'));
     const badMail = await j.submit('/premiere-connexion/coordonnees', {
       channel: 'email',

@@ -1,28 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestApp,
-  createTestDatabase,
-  type TestApp,
-  type TestDatabase,
-} from '../support/app.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app.ts';
 import { TestBrowser, headerNameOf } from '../support/browser.ts';
 import { persona } from '../support/personas.ts';
 
-let db: TestDatabase;
-let t: TestApp;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  t = await createTestApp(db);
-});
-afterAll(async () => {
-  await t.app.close();
-  await db.drop();
-});
+const ctx = useTestApp();
 
 async function loggedIn(key = 'allocataire-migre'): Promise<TestBrowser> {
   const p = persona(key);
-  const b = new TestBrowser(t.app);
+  const b = new TestBrowser(ctx.app);
   const res = await b.login(p.nir, p.password);
   expect(res.statusCode).toBe(303);
   return b;
@@ -32,13 +17,13 @@ const sessionCookie = 'moncompte';
 
 describe('sessions', () => {
   it('sends anonymous visitors of /mon-compte to /connexion', async () => {
-    const res = await new TestBrowser(t.app).get('/mon-compte');
+    const res = await new TestBrowser(ctx.app).get('/mon-compte');
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/connexion');
   });
 
   it('issues a new cookie at login: the pre-login cookie does not become a session', async () => {
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     await b.get('/connexion');
     const before = b.cookies.get(sessionCookie);
     const camille = persona('allocataire-migre');
@@ -47,7 +32,7 @@ describe('sessions', () => {
     expect(before).toBeTruthy();
     expect(after).toBeTruthy();
     expect(after).not.toBe(before);
-    const fixed = new TestBrowser(t.app);
+    const fixed = new TestBrowser(ctx.app);
     fixed.cookies.set(sessionCookie, before ?? '');
     expect((await fixed.get('/mon-compte')).statusCode).toBe(303);
   });
@@ -64,13 +49,13 @@ describe('sessions', () => {
 
   it('refuses a validly encrypted cookie whose person is not the session’s person', async () => {
     const b = await loggedIn('allocataire-migre');
-    const other = await db.pool.query<{ id: string }>(
+    const other = await ctx.pool.query<{ id: string }>(
       "SELECT p.id FROM persons p JOIN dossier_members m ON m.person_id = p.id JOIN dossiers d ON d.id = m.dossier_id WHERE d.number = '5678901' AND m.role = 'allocataire'",
     );
-    const mine = t.app.decodeSecureSession(b.cookies.get(sessionCookie) ?? '');
+    const mine = ctx.app.decodeSecureSession(b.cookies.get(sessionCookie) ?? '');
     expect(mine).not.toBeNull();
-    const forged = t.app.createSecureSession({ sid: mine?.get('sid'), pid: other.rows[0]?.id });
-    b.cookies.set(sessionCookie, t.app.encodeSecureSession(forged));
+    const forged = ctx.app.createSecureSession({ sid: mine?.get('sid'), pid: other.rows[0]?.id });
+    b.cookies.set(sessionCookie, ctx.app.encodeSecureSession(forged));
     const res = await b.get('/mon-compte');
     expect(res.statusCode).toBe(303);
     expect(res.body).not.toContain('Marie');
@@ -81,12 +66,12 @@ describe('sessions', () => {
     const stolen = b.cookies.get(sessionCookie) ?? '';
     expect((await b.logout()).headers.location).toBe('/deconnexion');
     expect(b.cookies.has(sessionCookie)).toBe(false);
-    const replay = new TestBrowser(t.app);
+    const replay = new TestBrowser(ctx.app);
     replay.cookies.set(sessionCookie, stolen);
     const res = await replay.get('/mon-compte');
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/connexion');
-    const row = await db.pool.query(
+    const row = await ctx.pool.query(
       'SELECT revoked_reason FROM sessions WHERE revoked_at IS NOT NULL',
     );
     expect(row.rows.map((r: { revoked_reason: string }) => r.revoked_reason)).toContain(
@@ -97,7 +82,7 @@ describe('sessions', () => {
   it('ends a session idle for longer than 30 minutes', async () => {
     const b = await loggedIn();
     expect((await b.get('/mon-compte')).statusCode).toBe(200);
-    const { rows } = await db.pool.query<{ person_id: string }>(
+    const { rows } = await ctx.pool.query<{ person_id: string }>(
       "UPDATE sessions SET last_seen_at = now() - interval '31 minutes' WHERE created_at = (SELECT max(created_at) FROM sessions) RETURNING person_id",
     );
     expect(rows).toHaveLength(1);
@@ -106,7 +91,7 @@ describe('sessions', () => {
 
   it('ends a session past its absolute lifetime even when active', async () => {
     const b = await loggedIn();
-    await db.pool.query(
+    await ctx.pool.query(
       "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE created_at = (SELECT max(created_at) FROM sessions)",
     );
     expect((await b.get('/mon-compte')).statusCode).toBe(303);
@@ -114,7 +99,7 @@ describe('sessions', () => {
 
   it('sets the absolute expiry to 12 hours after authentication', async () => {
     await loggedIn();
-    const { rows } = await db.pool.query<{ hours: number }>(
+    const { rows } = await ctx.pool.query<{ hours: number }>(
       'SELECT extract(epoch FROM expires_at - authenticated_at)::int / 3600 AS hours FROM sessions ORDER BY created_at DESC LIMIT 1',
     );
     expect(rows[0]?.hours).toBe(12);
@@ -131,7 +116,7 @@ describe('sessions', () => {
 
   it('takes the person from the session, never from the URL', async () => {
     const b = await loggedIn('conjoint-avec-delegation');
-    const petit = await db.pool.query<{ id: string }>(
+    const petit = await ctx.pool.query<{ id: string }>(
       "SELECT id FROM dossiers WHERE number = '5678901'",
     );
     const otherId = petit.rows[0]?.id ?? '';
@@ -156,7 +141,7 @@ describe('access log', () => {
   it('records every display of dossier data, with categories and the hashed session id', async () => {
     const b = await loggedIn('allocataire-migre');
     await b.get('/mon-compte');
-    const { rows } = await db.pool.query<{
+    const { rows } = await ctx.pool.query<{
       categories: string[];
       route: string;
       number: string | null;
@@ -170,7 +155,7 @@ describe('access log', () => {
     expect(dossierRow?.categories).toEqual(
       expect.arrayContaining(['adresse', 'membres', 'paiements', 'coordonnees-bancaires']),
     );
-    const session = await db.pool.query('SELECT 1 FROM sessions WHERE id_hash = $1', [
+    const session = await ctx.pool.query('SELECT 1 FROM sessions WHERE id_hash = $1', [
       dossierRow?.session_hash,
     ]);
     expect(session.rowCount).toBe(1);
@@ -181,7 +166,7 @@ describe('access log', () => {
     const page = await b.get('/mon-compte');
     expect(page.body).not.toContain('Mes derniers paiements');
     expect(page.body).not.toContain('data-iban');
-    const { rows } = await db.pool.query<{ categories: string[] }>(
+    const { rows } = await ctx.pool.query<{ categories: string[] }>(
       'SELECT categories FROM access_log WHERE dossier_id IS NOT NULL ORDER BY id DESC LIMIT 1',
     );
     expect(rows[0]?.categories).not.toContain('paiements');
@@ -189,8 +174,10 @@ describe('access log', () => {
   });
 
   it('cannot be updated, deleted or truncated', async () => {
-    await expect(db.pool.query("UPDATE access_log SET route = 'x'")).rejects.toThrow(/append-only/);
-    await expect(db.pool.query('DELETE FROM access_log')).rejects.toThrow(/append-only/);
-    await expect(db.pool.query('TRUNCATE access_log')).rejects.toThrow(/append-only/);
+    await expect(ctx.pool.query("UPDATE access_log SET route = 'x'")).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(ctx.pool.query('DELETE FROM access_log')).rejects.toThrow(/append-only/);
+    await expect(ctx.pool.query('TRUNCATE access_log')).rejects.toThrow(/append-only/);
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { buildApp } from '#src/app.ts';
 import type { Env } from '#src/config.ts';
 import { createPool, type Pool } from '#src/db/pool.ts';
@@ -66,4 +66,46 @@ export async function createTestApp(
   const app = await buildApp(services);
   await app.ready();
   return { app, services };
+}
+
+export interface TestContext {
+  readonly db: TestDatabase;
+  readonly pool: Pool;
+  readonly app: FastifyInstance;
+  readonly services: Services;
+}
+
+/**
+ * The usual set-up of an integration test file: its own database and the real app on it,
+ * created before the file's tests and closed after them. Read the fields inside tests only.
+ */
+export function useTestApp(env: Env = {}): TestContext {
+  let db: TestDatabase | null = null;
+  let t: TestApp | null = null;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await createTestApp(db, env);
+  });
+  afterAll(async () => {
+    await t?.app.close();
+    await db?.drop();
+  });
+  const ready = () => {
+    if (!db || !t) throw new Error('useTestApp: read its fields inside a test');
+    return { db, t };
+  };
+  return {
+    get db() {
+      return ready().db;
+    },
+    get pool() {
+      return ready().db.pool;
+    },
+    get app() {
+      return ready().t.app;
+    },
+    get services() {
+      return ready().t.services;
+    },
+  };
 }
