@@ -1,4 +1,4 @@
-/** The access matrix of DESIGN §3, as one pure function. */
+/** The access matrix of docs/design.md §3, as one pure function. */
 
 export type MemberRole = 'allocataire' | 'conjoint' | 'enfant' | 'autre';
 

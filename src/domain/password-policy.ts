@@ -1,4 +1,4 @@
-/** Password rules (DESIGN §2): 8–24 characters, 1 lowercase, 1 uppercase, 1 digit by default. */
+/** Password rules (docs/design.md §2): 8–24 characters, 1 lowercase, 1 uppercase, 1 digit by default. */
 
 export interface PasswordPolicy {
   readonly minLength: number;

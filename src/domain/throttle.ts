@@ -1,5 +1,5 @@
 /**
- * Attempt throttling (DESIGN §4.4, CNIL deliberation 2022-100): free attempts, then a growing
+ * Attempt throttling (docs/design.md §4.4, CNIL deliberation 2022-100): free attempts, then a growing
  * delay, then a temporary lock. Pure: the caller stores the state and supplies the clock.
  */
 

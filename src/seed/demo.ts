@@ -3,7 +3,7 @@ import type { MemberRole } from '#src/domain/access.ts';
 import { makeNir } from '#src/domain/nir.ts';
 import type { PasswordHasher } from '#src/services/password-hasher.ts';
 
-/** The documented JSON shape of `npm run seed -- --json` (DESIGN §7). */
+/** The documented JSON shape of `npm run seed -- --json` (docs/design.md §8). */
 export interface Persona {
   readonly key: string;
   readonly role: MemberRole | 'primo-demandeur' | 'agent';

@@ -31,7 +31,7 @@ describe('the access matrix over HTTP, persona by persona', () => {
     ['primo-demandeur', { '/mon-compte/foyer': 403, '/mon-compte/separation': 403 }],
   ];
   for (const [key, expected] of pages) {
-    it(`${key}: pages open or refused as DESIGN §3 says`, async () => {
+    it(`${key}: pages open or refused as docs/design.md §3 says`, async () => {
       const b = await as(key);
       for (const [url, status] of Object.entries(expected)) {
         const res = await b.get(url);

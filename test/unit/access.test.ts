@@ -7,7 +7,7 @@ const conjoint: Membership = { role: 'conjoint', delegation: false, age: 40 };
 const enfantDelegation: Membership = { role: 'enfant', delegation: true, age: 16 };
 const enfant: Membership = { role: 'enfant', delegation: false, age: 16 };
 
-// DESIGN §3, row by row: allocataire, conjoint + délégation, conjoint, membre ≥ 15 + délégation, membre ≥ 15.
+// docs/design.md §3, row by row: allocataire, conjoint + délégation, conjoint, membre ≥ 15 + délégation, membre ≥ 15.
 const table: readonly [Action, readonly [boolean, boolean, boolean, boolean, boolean]][] = [
   ['own-data', [true, true, true, true, true]],
   ['dossier-summary', [true, true, true, true, false]],

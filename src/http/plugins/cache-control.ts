@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { isStaticAsset } from '../paths.ts';
 
 /**
- * DESIGN §4.2: nothing but static assets may be stored by a browser or a shared proxy.
+ * docs/design.md §4.2: nothing but static assets may be stored by a browser or a shared proxy.
  * Set on every response, error pages and redirects included.
  */
 export const cacheControl = fp(

@@ -17,7 +17,7 @@ const MINIMUM_AGE = 15;
 const CONTACT_FIELDS = ['channel', 'email', 'phone'] as const;
 
 /**
- * "Créer mon compte" (primo-demandeur, DESIGN §2): identity checked against the NIR, a contact
+ * "Créer mon compte" (primo-demandeur, docs/design.md §2): identity checked against the NIR, a contact
  * proven by a code, a password; the person then has an account with no dossier. From the contact
  * step on, a NIR the Caf already knows gets the same pages, and no account (README, "Créer mon
  * compte").

@@ -13,7 +13,7 @@ import { codeForm, contactForm, CODE_FAILED } from './forms.ts';
 const VIEWS = 'pages/premiere-connexion';
 
 /**
- * First connection (DESIGN §2, seed 002): after the old 8-digit password, the person creates
+ * First connection (docs/design.md §2): after the old 8-digit password, the person creates
  * a personal password, then validates an e-mail address or a mobile number with a code.
  */
 export async function premiereConnexionRoutes(app: FastifyInstance, opts: { services: Services }) {

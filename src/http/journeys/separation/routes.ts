@@ -25,7 +25,7 @@ function separationForm(today: Date) {
   });
 }
 
-/** /mon-compte/separation: a member of the couple declares a separation (DESIGN §3). */
+/** /mon-compte/separation: a member of the couple declares a separation (docs/design.md §3). */
 export async function separationRoutes(app: FastifyInstance, opts: { services: Services }) {
   const s = opts.services;
 
