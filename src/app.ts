@@ -21,6 +21,7 @@ import { errorPages } from './http/plugins/errors.ts';
 import { securityHeaders } from './http/plugins/security-headers.ts';
 import { sessionPlugin } from './http/plugins/session.ts';
 import { staticAssets } from './http/plugins/static-assets.ts';
+import { recordRoutes } from './http/route-table.ts';
 import { views } from './http/plugins/views.ts';
 import type { Services } from './services/index.ts';
 
@@ -34,6 +35,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
   });
+  recordRoutes(app);
 
   await app.register(securityHeaders, {
     secure: config.secureCookies,
