@@ -135,13 +135,13 @@ interface Step {
 interface Journey {
   readonly name: string;
   /** Drives a fresh browser up to the step; `run` picks fixtures so that runs do not meet. */
-  reach(b: MultiOriginBrowser, run: number): Promise<{ step: Step; subject: string }>;
+  readonly reach: (b: MultiOriginBrowser, run: number) => Promise<{ step: Step; subject: string }>;
   /** Where the legitimate request goes on success. */
   readonly success: string;
   /** What the step changes, read from the database, for the person it concerns. */
-  effect(subject: string): Promise<unknown>;
+  readonly effect: (subject: string) => Promise<unknown>;
   /** How many times the step's effect happened (for the concurrent double submit). */
-  count?(subject: string): Promise<number>;
+  readonly count?: (subject: string) => Promise<number>;
   /** The answer to a replay: a redirect to this path, or a French page with this status. */
   readonly replay:
     { readonly redirect: string } | { readonly status: number; readonly text: string };
@@ -303,7 +303,10 @@ const journeys: Journey[] = [
       return { step, subject: leaId };
     },
     effect: async (id) => ({
-      invitations: await q('SELECT id, used_at, failed_attempts FROM invitations WHERE person_id = $1', [id]),
+      invitations: await q(
+        'SELECT id, used_at, failed_attempts FROM invitations WHERE person_id = $1',
+        [id],
+      ),
       flows: await q('SELECT count(*)::int AS n FROM flows WHERE person_id = $1', [id]),
     }),
     replay: { status: 400, text: 'code d’activation incorrect' },
