@@ -400,6 +400,51 @@ const journeys: Journey[] = [
     count: async (id) => (await sessionsOf(id)).filter((s) => s.strong !== null).length,
     replay: { redirect: '/mon-compte/coordonnees-bancaires' },
   },
+  {
+    name: 'bank details: change after strong authentication',
+    success: '/mon-compte/coordonnees-bancaires/enregistrees',
+    async reach(b) {
+      const marie = persona('foyer-sans-lien');
+      await b.submit('/connexion', { nir: marie.nir, password: marie.password });
+      await b.submit(
+        '/mon-compte/coordonnees-bancaires',
+        { password: marie.password },
+        '/mon-compte/coordonnees-bancaires/verification',
+      );
+      await b.submit('/mon-compte/coordonnees-bancaires/code', {
+        code: await codeFor(required(marie.email, 'e-mail')),
+      });
+      const page = await b.open('/mon-compte/coordonnees-bancaires');
+      const demande = required(
+        /name="demande" value="([^"]+)"/.exec(page.body)?.[1],
+        'the bank details form',
+      );
+      const _csrf = csrfTokenOf(page.body);
+      const step: Step = {
+        url: '/mon-compte/coordonnees-bancaires',
+        form: { _csrf, demande, iban: 'FR7630006000011234567890189', bic: 'AGRIFRPPXXX' },
+        replayForm: { _csrf, demande, iban: 'FR7630004000031234567890143', bic: 'BDFEFRPPCCT' },
+      };
+      return { step, subject: await personIdOfNir(marie.nir) };
+    },
+    effect: async (id) =>
+      q(
+        `SELECT d.iban, d.bic, (SELECT count(*)::int FROM bank_details_changes c
+                                 WHERE c.dossier_id = d.id) AS changes
+           FROM dossiers d JOIN dossier_members m ON m.dossier_id = d.id
+          WHERE m.person_id = $1`,
+        [id],
+      ),
+    count: async (id) => {
+      const [row] = await q<{ n: number }>(
+        `SELECT count(*)::int AS n FROM bank_details_changes c
+           JOIN dossier_members m ON m.dossier_id = c.dossier_id WHERE m.person_id = $1`,
+        [id],
+      );
+      return row?.n ?? 0;
+    },
+    replay: { redirect: '/mon-compte/coordonnees-bancaires/enregistrees' },
+  },
 ];
 
 async function send(b: MultiOriginBrowser, step: Step, replay = false): Promise<Page> {
