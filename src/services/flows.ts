@@ -63,10 +63,9 @@ export async function readFlow<S>(
   definition: FlowDefinition<S>,
   id: unknown,
   db: Queryable = s.pool,
-  lock = false,
 ): Promise<Flow<S> | null> {
   if (!looksLikeFlowId(id)) return null;
-  const row = await findLiveFlow(db, hashFlowId(id), definition.name, s.now(), lock);
+  const row = await findLiveFlow(db, hashFlowId(id), definition.name, s.now());
   if (!row) return null;
   const state = parseFlowState(definition, row.state);
   if (state === null) return null;

@@ -24,18 +24,16 @@ export async function insertFlow(
   );
 }
 
-/** The live row (this purpose, not consumed, not expired); `lock` holds it to the transaction's end. */
+/** The live row: this purpose, not consumed, not expired. Steps then move it by compare-and-set. */
 export async function findLiveFlow(
   db: Queryable,
   idHash: Buffer,
   purpose: string,
   now: Date,
-  lock = false,
 ): Promise<FlowRow | null> {
   const r = await db.query<FlowRow>(
     `SELECT person_id AS "personId", state, version FROM flows
-      WHERE id_hash = $1 AND purpose = $2 AND consumed_at IS NULL AND expires_at > $3
-      ${lock ? 'FOR UPDATE' : ''}`,
+      WHERE id_hash = $1 AND purpose = $2 AND consumed_at IS NULL AND expires_at > $3`,
     [idHash, purpose, now],
   );
   return r.rows[0] ?? null;
