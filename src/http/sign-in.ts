@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { AuthMethod } from '#src/domain/principal.ts';
 import type { Services } from '#src/services/index.ts';
-import { openSession } from '#src/services/sessions.ts';
+import { openSession, type LoginContext, type SessionClaims } from '#src/services/sessions.ts';
 
 /**
  * Opens a session for a person who just proved who they are: a new `sessions` row and a
@@ -21,6 +21,18 @@ export async function signIn(
     clientIp: request.ip,
     userAgent: request.headers['user-agent'] ?? null,
   });
+  request.session.regenerate();
+  request.session.set('sid', claims.sid);
+  request.session.set('pid', claims.pid);
+}
+
+/** The request's address and browser, for the session row a service opens. */
+export function loginContextOf(request: FastifyRequest): LoginContext {
+  return { clientIp: request.ip, userAgent: request.headers['user-agent'] ?? null };
+}
+
+/** The cookie of a session a service opened (in the transaction of its journey's last step). */
+export function setSessionCookie(request: FastifyRequest, claims: SessionClaims): void {
   request.session.regenerate();
   request.session.set('sid', claims.sid);
   request.session.set('pid', claims.pid);

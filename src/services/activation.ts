@@ -5,11 +5,13 @@ import {
   recordInvitationFailure,
 } from '#src/db/repositories/invitations.ts';
 import { INVITATION_MAX_FAILURES, invitationCodeMatches } from '#src/domain/invitation.ts';
+import { startFirstConnection } from './first-connection.ts';
 import type { Services } from './index.ts';
 import { accountSubject, attemptFailed, attemptSucceeded, openAttempt } from './throttling.ts';
 
 export type ActivationResult =
-  | { readonly ok: true; readonly personId: string }
+  /** The first-connection flow, started in the transaction that consumed the invitation. */
+  | { readonly ok: true; readonly personId: string; readonly flow: { readonly id: string } }
   | { readonly ok: false; readonly reason: 'invalid' }
   | { readonly ok: false; readonly reason: 'throttled'; readonly retryAt: Date };
 
@@ -28,7 +30,7 @@ export async function activateInvitation(
   const now = s.now();
   const opening = await openAttempt(s.pool, 'code', subjects, now);
   if (!opening.allowed) return { ok: false, reason: 'throttled', retryAt: opening.retryAt };
-  const personId = await withTransaction(s.pool, async (tx) => {
+  const activated = await withTransaction(s.pool, async (tx) => {
     const invitation = await lockLiveInvitationByNir(tx, input.nir, now, INVITATION_MAX_FAILURES);
     if (!invitation) return null;
     if (
@@ -38,12 +40,18 @@ export async function activateInvitation(
       return null;
     }
     await consumeInvitation(tx, invitation.id, now);
-    return invitation.personId;
+    const flow = await startFirstConnection(
+      s,
+      invitation.personId,
+      { origin: 'invitation', passwordSet: false },
+      tx,
+    );
+    return { personId: invitation.personId, flow };
   });
-  if (!personId) {
+  if (!activated) {
     await attemptFailed(s.pool, 'code', subjects, now);
     return { ok: false, reason: 'invalid' };
   }
   await attemptSucceeded(s.pool, 'code', subjects);
-  return { ok: true, personId };
+  return { ok: true, ...activated };
 }

@@ -1,18 +1,25 @@
 import type { JWK } from 'jose';
 import type { Config } from '#src/config.ts';
+import type { Queryable } from '#src/db/pool.ts';
 import { hasAccount } from '#src/db/repositories/accounts.ts';
 import {
   findIdentityCandidates,
   findLinkedPerson,
   insertLink,
+  saveFranceConnectSession,
 } from '#src/db/repositories/franceconnect.ts';
+import { revokeSession } from '#src/db/repositories/sessions.ts';
+import type { Principal } from '#src/domain/principal.ts';
 import { findPersonById } from '#src/db/repositories/persons.ts';
 import {
   createOidcClient,
   type CompletedAuthorization,
   type FranceConnectLevel,
   type OidcClient,
+  type PendingAuthorization,
 } from '#src/franceconnect/client.ts';
+import { withTransaction } from '#src/db/pool.ts';
+import type { FlowState } from '#src/domain/flow.ts';
 import { loadEncryptionKeys } from '#src/franceconnect/keys.ts';
 import {
   matchPivotIdentity,
@@ -20,7 +27,22 @@ import {
   type PivotIdentity,
 } from '#src/franceconnect/pivot-identity.ts';
 import { loginWithNir } from './authentication.ts';
+import {
+  franceConnectAuthorizeFlow,
+  franceConnectLinkFlow,
+  franceConnectLogoutFlow,
+  type ReturnTo,
+} from './flow-definitions.ts';
+import {
+  consumeFlowOrUndo,
+  inFlowTransaction,
+  readFlow,
+  startFlow,
+  takeFlow,
+  type Flow,
+} from './flows.ts';
 import type { Services } from './index.ts';
+import { hashSessionId, openSession, type LoginContext, type SessionClaims } from './sessions.ts';
 
 /** The FranceConnect and FranceConnect+ clients configured, if any, and our public keys. */
 export interface FranceConnect {
@@ -95,38 +117,149 @@ export async function identify(
   return { kind: 'to-confirm', personId: match.personId, identity };
 }
 
-export async function linkIdentity(
+/** The state, nonce and PKCE verifier of an authorization request, kept server-side until the callback. */
+export async function startFranceConnectLogin(
   s: Services,
-  link: { level: FranceConnectLevel; sub: string; personId: string },
-): Promise<void> {
-  await insertLink(s.pool, {
-    provider: link.level,
-    sub: link.sub,
-    personId: link.personId,
-    at: s.now(),
+  input: {
+    level: FranceConnectLevel;
+    pending: PendingAuthorization;
+    returnTo: ReturnTo;
+    principal: Principal | null;
+  },
+): Promise<{ readonly id: string }> {
+  return startFlow(s, franceConnectAuthorizeFlow, {
+    personId: input.principal?.personId ?? null,
+    state: {
+      level: input.level,
+      state: input.pending.state,
+      nonce: input.pending.nonce,
+      codeVerifier: input.pending.codeVerifier,
+      returnTo: input.returnTo,
+    },
   });
 }
 
+/** The callback takes its authorization once: a replayed or second callback finds nothing. */
+export async function takeFranceConnectLogin(s: Services, flowId: unknown) {
+  return takeFlow(s, franceConnectAuthorizeFlow, flowId);
+}
+
+export interface FranceConnectLogin {
+  readonly level: FranceConnectLevel;
+  readonly personId: string;
+  readonly acr: string;
+  readonly idToken: string;
+}
+
+/**
+ * Opens a FranceConnect session in one transaction: the link when one is being made, the
+ * browser's previous session revoked, the new session row and its ID token for the logout.
+ */
+async function openFranceConnectSession(
+  s: Services,
+  tx: Queryable,
+  input: {
+    login: FranceConnectLogin;
+    linkSub: string | null;
+    previous: Principal | null;
+    context: LoginContext;
+  },
+): Promise<SessionClaims> {
+  const { login } = input;
+  if (input.linkSub !== null) {
+    await insertLink(tx, {
+      provider: login.level,
+      sub: input.linkSub,
+      personId: login.personId,
+      at: s.now(),
+    });
+  }
+  if (input.previous) await revokeSession(tx, input.previous.sessionHash, 'deconnexion');
+  const claims = await openSession(tx, s.config.session, {
+    personId: login.personId,
+    method: login.level,
+    acr: login.acr,
+    ...input.context,
+  });
+  await saveFranceConnectSession(tx, {
+    sessionHash: hashSessionId(claims.sid),
+    provider: login.level,
+    idToken: login.idToken,
+  });
+  return claims;
+}
+
+/** A login by a linked `sub`, or by a person already logged in who links it now. */
+export async function finishFranceConnectLogin(
+  s: Services,
+  input: {
+    login: FranceConnectLogin;
+    linkSub: string | null;
+    previous: Principal | null;
+    context: LoginContext;
+  },
+): Promise<SessionClaims> {
+  return withTransaction(s.pool, (tx) => openFranceConnectSession(s, tx, input));
+}
+
+type LinkConfirmationFlow = Flow<FlowState<typeof franceConnectLinkFlow>>;
+
+/** One person matched: the identity waits, server-side, for that person's password. */
+export async function awaitLinkConfirmation(
+  s: Services,
+  input: {
+    login: FranceConnectLogin;
+    sub: string;
+    identity: PivotIdentity;
+    returnTo: ReturnTo;
+  },
+): Promise<{ readonly id: string }> {
+  return startFlow(s, franceConnectLinkFlow, {
+    personId: input.login.personId,
+    state: {
+      level: input.login.level,
+      sub: input.sub,
+      acr: input.login.acr,
+      idToken: input.login.idToken,
+      givenName: input.identity.given_name,
+      familyName: input.identity.family_name,
+      returnTo: input.returnTo,
+    },
+  });
+}
+
+export async function readLinkConfirmation(
+  s: Services,
+  flowId: unknown,
+): Promise<(LinkConfirmationFlow & { readonly personId: string }) | null> {
+  const flow = await readFlow(s, franceConnectLinkFlow, flowId);
+  const personId = flow?.personId;
+  return flow && personId ? { ...flow, personId } : null;
+}
+
 export type LinkConfirmation =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: 'invalid' }
+  | { readonly ok: true; readonly session: SessionClaims; readonly returnTo: ReturnTo }
+  | { readonly ok: false; readonly reason: 'invalid' | 'gone' }
   | { readonly ok: false; readonly reason: 'throttled'; readonly retryAt: Date };
 
 /**
  * The matched person types their password once: it goes through the same throttled check as a
- * NIR login, and must open that very person's account.
+ * NIR login, and must open that very person's account. Then, in one transaction, the flow is
+ * consumed, the link made and the session opened: a replay of this step finds no flow.
  */
 export async function confirmLink(
   s: Services,
   input: {
-    level: FranceConnectLevel;
-    sub: string;
-    personId: string;
+    flowId: unknown;
     password: string;
     clientIp: string;
+    previous: Principal | null;
+    context: LoginContext;
   },
 ): Promise<LinkConfirmation> {
-  const person = await findPersonById(s.pool, input.personId);
+  const flow = await readLinkConfirmation(s, input.flowId);
+  if (!flow) return { ok: false, reason: 'gone' };
+  const person = await findPersonById(s.pool, flow.personId);
   if (!person?.nir) return { ok: false, reason: 'invalid' };
   const result = await loginWithNir(s, {
     nir: person.nir,
@@ -134,9 +267,31 @@ export async function confirmLink(
     clientIp: input.clientIp,
   });
   if (!result.ok) return result.reason === 'throttled' ? result : { ok: false, reason: 'invalid' };
-  if (result.via !== 'password' || result.personId !== input.personId) {
+  if (result.via !== 'password' || result.personId !== flow.personId) {
     return { ok: false, reason: 'invalid' };
   }
-  await linkIdentity(s, input);
-  return { ok: true };
+  const { level, acr, idToken, sub, returnTo } = flow.state;
+  const session = await inFlowTransaction(s.pool, async (tx) => {
+    await consumeFlowOrUndo(s, flow, tx);
+    return openFranceConnectSession(s, tx, {
+      login: { level, personId: flow.personId, acr, idToken },
+      linkSub: sub,
+      previous: input.previous,
+      context: input.context,
+    });
+  });
+  if (session === 'gone') return { ok: false, reason: 'gone' };
+  return { ok: true, session, returnTo };
+}
+
+/** The state sent to the provider's end_session, kept until the browser comes back. */
+export async function startFranceConnectLogout(
+  s: Services,
+  state: string,
+): Promise<{ readonly id: string }> {
+  return startFlow(s, franceConnectLogoutFlow, { personId: null, state: { state } });
+}
+
+export async function takeFranceConnectLogout(s: Services, flowId: unknown) {
+  return takeFlow(s, franceConnectLogoutFlow, flowId);
 }

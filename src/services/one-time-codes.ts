@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { withTransaction } from '#src/db/pool.ts';
 import {
   consumeCode,
@@ -67,6 +68,12 @@ export type CodeCheck =
   | { readonly ok: false; readonly reason: 'invalid' }
   | { readonly ok: false; readonly reason: 'throttled'; readonly retryAt: Date };
 
+/** What a valid code unlocks, run in the transaction that consumes it (a throw undoes both). */
+export type CodeEffect = (
+  tx: pg.PoolClient,
+  verified: { readonly channel: CodeChannel; readonly destination: string },
+) => Promise<void>;
+
 /**
  * Checks a code for a person and purpose: single use, 15 minutes, void after 5 wrong tries,
  * and throttled per person and address like passwords. `personId` null (no such person)
@@ -78,6 +85,7 @@ export async function checkCode(
   personId: string | null,
   input: string,
   clientIp: string,
+  effect?: CodeEffect,
 ): Promise<CodeCheck> {
   const subjects = {
     account: accountSubject(s.secrets.throttles, `code:${personId ?? 'nobody'}`),
@@ -99,6 +107,7 @@ export async function checkCode(
       return { ok: false, reason: 'invalid' };
     }
     await consumeCode(tx, active.id, now);
+    await effect?.(tx, { channel: active.channel, destination: active.destination });
     return { ok: true, channel: active.channel, destination: active.destination };
   });
   if (result.ok) await attemptSucceeded(s.pool, 'code', subjects);

@@ -1,22 +1,18 @@
-import { setPassword } from '#src/db/repositories/accounts.ts';
 import { findPersonById, type PersonRow } from '#src/db/repositories/persons.ts';
 import { passwordProblems, type PasswordProblem } from '#src/domain/password-policy.ts';
 import { isCommonPassword } from './common-passwords.ts';
 import type { Services } from './index.ts';
 
-export type PasswordChoice =
-  | { readonly ok: true; readonly person: PersonRow }
+export type PreparedPassword =
+  | { readonly ok: true; readonly person: PersonRow; readonly hash: string }
   | { readonly ok: false; readonly problems: readonly PasswordProblem[] };
 
-/**
- * Sets a person's personal password (creating their account on a first connection) once it
- * meets the policy; records `password_changed_at`.
- */
-export async function choosePassword(
+/** Checks a new password against the policy and hashes it, before any transaction (argon2 is slow). */
+export async function preparePassword(
   s: Services,
   personId: string,
   password: string,
-): Promise<PasswordChoice> {
+): Promise<PreparedPassword> {
   const person = await findPersonById(s.pool, personId);
   if (!person) throw new Error('pending journey for a missing person');
   const problems = passwordProblems(
@@ -25,6 +21,5 @@ export async function choosePassword(
     await isCommonPassword(password),
   );
   if (problems.length > 0) return { ok: false, problems };
-  await setPassword(s.pool, personId, await s.hasher.hash(password), s.now());
-  return { ok: true, person };
+  return { ok: true, person, hash: await s.hasher.hash(password) };
 }

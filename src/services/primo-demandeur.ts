@@ -14,14 +14,27 @@ import {
   type NirHolder,
 } from '#src/db/repositories/primo-demandeurs.ts';
 import { passwordProblems, type PasswordProblem } from '#src/domain/password-policy.ts';
+import type { FlowState } from '#src/domain/flow.ts';
 import { isCommonPassword } from './common-passwords.ts';
+import { creationFlow } from './flow-definitions.ts';
+import {
+  advanceFlow,
+  advanceFlowOrUndo,
+  consumeFlowOrUndo,
+  inFlowTransaction,
+  orGone,
+  readFlow,
+  startFlow,
+  type Flow,
+} from './flows.ts';
 import type { Services } from './index.ts';
-import { sendCode } from './one-time-codes.ts';
+import { checkCode, sendCode, type CodeCheck } from './one-time-codes.ts';
+import { openSession, type LoginContext, type SessionClaims } from './sessions.ts';
 import { accountSubject, attemptFailed, openAttempt } from './throttling.ts';
 
 export type { NewIdentity } from '#src/db/repositories/primo-demandeurs.ts';
 
-/** The lifetime of the journey (its ticket): an attempt older than this is abandoned. */
+/** The lifetime of the journey (its flow): an attempt older than this is abandoned. */
 export const CREATION_JOURNEY_MS = 20 * 60_000;
 /**
  * Every answer to "send me a code" takes at least this long, so that creating a person and
@@ -132,33 +145,99 @@ async function sendCreationAttemptNotice(s: Services, holder: NirHolder): Promis
   });
 }
 
-export type CreationCompletion =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: 'policy'; readonly problems: readonly PasswordProblem[] }
-  /** The attempt is no longer open (completed in another tab, or a dossier appeared). */
-  | { readonly ok: false; readonly reason: 'closed' };
+type Creation = Flow<FlowState<typeof creationFlow>>;
+
+/** Step 1 done (identity consistent with the NIR): the journey starts, bound to no one yet. */
+export async function startAccountCreation(s: Services, identity: NewIdentity): Promise<Creation> {
+  return startFlow(s, creationFlow, {
+    personId: null,
+    state: { identity, contact: null, codeVerified: false },
+  });
+}
+
+export async function readCreation(s: Services, flowId: unknown): Promise<Creation | null> {
+  return readFlow(s, creationFlow, flowId);
+}
+
+/** After requestAccountCreation: the flow is bound to its person (or decoy) and awaits the code. */
+export async function awaitCreationCode(
+  s: Services,
+  flow: Creation,
+  personId: string,
+  contact: Contact,
+): Promise<boolean> {
+  const next = { ...flow.state, contact, codeVerified: false };
+  return (await advanceFlow(s, flow, { personId, state: next })) !== null;
+}
 
 /**
- * The last step, after the contact was proven by a code: in one transaction the account is
- * created and the contact recorded as verified.
+ * The code, consumed in the transaction that moves the flow past this step. It must have gone
+ * to the contact of this journey (not one typed in another tab): `sameContact`.
+ */
+export async function verifyCreationCode(
+  s: Services,
+  flowId: unknown,
+  code: string,
+  clientIp: string,
+): Promise<(CodeCheck & { readonly sameContact: boolean }) | 'gone'> {
+  const flow = await readCreation(s, flowId);
+  const contact = flow?.state.contact;
+  if (!flow?.personId || !contact) return 'gone';
+  const check = await orGone(
+    checkCode(s, 'contact-validation', flow.personId, code, clientIp, async (tx, verified) => {
+      if (verified.channel !== contact.channel || verified.destination !== contact.destination)
+        return;
+      await advanceFlowOrUndo(s, flow, { state: { ...flow.state, codeVerified: true } }, tx);
+    }),
+  );
+  if (check === 'gone') return check;
+  const sameContact =
+    check.ok && check.channel === contact.channel && check.destination === contact.destination;
+  return { ...check, sameContact };
+}
+
+export type CreationCompletion =
+  | { readonly ok: true; readonly session: SessionClaims }
+  | { readonly ok: false; readonly reason: 'policy'; readonly problems: readonly PasswordProblem[] }
+  /** The attempt is no longer open (completed in another tab, or a dossier appeared). */
+  | { readonly ok: false; readonly reason: 'closed' }
+  /** No live flow past the code step: finished already (a replay, a double submit) or expired. */
+  | { readonly ok: false; readonly reason: 'gone' };
+
+/**
+ * The last step, after the contact was proven by a code: in one transaction the flow is
+ * consumed, the account created, the contact recorded as verified and the session opened.
  */
 export async function completeAccountCreation(
   s: Services,
-  input: { personId: string; nir: string; birthdate: string; contact: Contact; password: string },
+  input: { flowId: unknown; password: string; login: LoginContext },
 ): Promise<CreationCompletion> {
+  const flow = await readCreation(s, input.flowId);
+  const { personId } = flow ?? {};
+  const contact = flow?.state.contact;
+  if (!flow?.state.codeVerified || !personId || !contact) return { ok: false, reason: 'gone' };
+  const { nir, birthdate } = flow.state.identity;
   const problems = passwordProblems(
     input.password,
-    { nir: input.nir, birthdate: input.birthdate },
+    { nir, birthdate },
     await isCommonPassword(input.password),
   );
   if (problems.length > 0) return { ok: false, reason: 'policy', problems };
   const hash = await s.hasher.hash(input.password);
   const now = s.now();
-  return withTransaction(s.pool, async (tx): Promise<CreationCompletion> => {
-    const pending = await lockPendingSelfRegistration(tx, input.personId, input.nir);
+  const done = await inFlowTransaction(s.pool, async (tx): Promise<CreationCompletion> => {
+    await consumeFlowOrUndo(s, flow, tx);
+    const pending = await lockPendingSelfRegistration(tx, personId, nir);
     if (!pending) return { ok: false, reason: 'closed' };
     if (!(await insertAccount(tx, pending.id, hash, now))) return { ok: false, reason: 'closed' };
-    await setVerifiedContact(tx, pending.id, input.contact.channel, input.contact.destination, now);
-    return { ok: true };
+    await setVerifiedContact(tx, pending.id, contact.channel, contact.destination, now);
+    const session = await openSession(tx, s.config.session, {
+      personId: pending.id,
+      method: 'password',
+      acr: null,
+      ...input.login,
+    });
+    return { ok: true, session };
   });
+  return done === 'gone' ? { ok: false, reason: 'gone' } : done;
 }

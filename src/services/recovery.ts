@@ -1,10 +1,27 @@
-import { findLegacyCandidate, hasAccount } from '#src/db/repositories/accounts.ts';
-import { findPersonById, findPersonByNir, type PersonRow } from '#src/db/repositories/persons.ts';
+import type { Queryable } from '#src/db/pool.ts';
+import { findLegacyCandidate, hasAccount, setPassword } from '#src/db/repositories/accounts.ts';
+import {
+  findPersonById,
+  findPersonByNir,
+  setVerifiedContact,
+  type PersonRow,
+} from '#src/db/repositories/persons.ts';
 import { revokeSessionsOf } from '#src/db/repositories/sessions.ts';
 import { clearAccountThrottles } from '#src/db/repositories/throttles.ts';
+import type { PasswordProblem } from '#src/domain/password-policy.ts';
+import { recoveryFlow } from './flow-definitions.ts';
+import {
+  advanceFlowOrUndo,
+  consumeFlowOrUndo,
+  inFlowTransaction,
+  orGone,
+  readFlow,
+} from './flows.ts';
 import type { Services } from './index.ts';
 import { sendPasswordChangedNotice } from './notices.ts';
-import { sendCode, type CodeTarget } from './one-time-codes.ts';
+import { checkCode, sendCode, type CodeCheck, type CodeTarget } from './one-time-codes.ts';
+import { preparePassword } from './passwords.ts';
+import { openSession, type LoginContext, type SessionClaims } from './sessions.ts';
 import { accountSubject } from './throttling.ts';
 
 /**
@@ -50,13 +67,14 @@ export async function resendRecoveryCode(s: Services, personId: string): Promise
   if (target) await sendCode(s, 'password-recovery', target);
 }
 
-/** After a new password: other sessions revoked, locks lifted, the person told. */
-export async function afterPasswordReset(
+/** After a new password: other sessions revoked, locks lifted (the notice follows the commit). */
+async function afterPasswordReset(
   s: Services,
+  db: Queryable,
   person: PersonRow,
   keep: Buffer | null,
 ): Promise<void> {
-  await revokeSessionsOf(s.pool, person.id, 'reinitialisation-mot-de-passe', keep);
+  await revokeSessionsOf(db, person.id, 'reinitialisation-mot-de-passe', keep);
   // A new password is also the unlock path of a locked account (issue 3, CNIL 2022-100).
   const subjects = [
     `code:${person.id}`,
@@ -64,6 +82,73 @@ export async function afterPasswordReset(
     ...(person.provisional_id ? [`provisional:${person.provisional_id}`] : []),
   ];
   for (const subject of subjects)
-    await clearAccountThrottles(s.pool, accountSubject(s.secrets.throttles, subject));
-  await sendPasswordChangedNotice(s, person);
+    await clearAccountThrottles(db, accountSubject(s.secrets.throttles, subject));
+}
+
+/** The recovery of this browser, at the code step (any person, or none: it looks the same). */
+export async function readRecovery(s: Services, flowId: unknown) {
+  return readFlow(s, recoveryFlow, flowId);
+}
+
+/** The recovery of this browser once its code was accepted: ready for a new password. */
+export async function readVerifiedRecovery(s: Services, flowId: unknown) {
+  const flow = await readFlow(s, recoveryFlow, flowId);
+  return flow?.personId && flow.state.codeVerified ? flow : null;
+}
+
+/** The code step: the code and the flow's step move together, in one transaction. */
+export async function verifyRecoveryCode(
+  s: Services,
+  flowId: unknown,
+  code: string,
+  clientIp: string,
+): Promise<CodeCheck | 'gone'> {
+  const flow = await readFlow(s, recoveryFlow, flowId);
+  if (!flow) return 'gone';
+  return orGone(
+    checkCode(s, 'password-recovery', flow.personId, code, clientIp, async (tx, verified) => {
+      await advanceFlowOrUndo(s, flow, { state: { codeVerified: verified } }, tx);
+    }),
+  );
+}
+
+export type RecoveryCompletion =
+  | { readonly ok: true; readonly session: SessionClaims }
+  | { readonly ok: false; readonly reason: 'policy'; readonly problems: readonly PasswordProblem[] }
+  | { readonly ok: false; readonly reason: 'gone' };
+
+/**
+ * The new password. In one transaction: the flow consumed (a replayed cookie finds nothing),
+ * the password set, the contact just proven recorded, the other sessions revoked, locks lifted
+ * and this browser's session opened. The notice is sent after the commit.
+ */
+export async function completeRecovery(
+  s: Services,
+  input: { flowId: unknown; password: string; login: LoginContext },
+): Promise<RecoveryCompletion> {
+  const flow = await readVerifiedRecovery(s, input.flowId);
+  const personId = flow?.personId;
+  const verified = flow?.state.codeVerified;
+  if (!flow || !personId || !verified) return { ok: false, reason: 'gone' };
+  const prepared = await preparePassword(s, personId, input.password);
+  if (!prepared.ok) return { ok: false, reason: 'policy', problems: prepared.problems };
+  const now = s.now();
+  const done = await inFlowTransaction(s.pool, async (tx) => {
+    await consumeFlowOrUndo(s, flow, tx);
+    const hadAccount = await hasAccount(tx, personId);
+    await setPassword(tx, personId, prepared.hash, now);
+    // The code just proved this contact belongs to the person.
+    await setVerifiedContact(tx, personId, verified.channel, verified.destination, now);
+    if (hadAccount) await afterPasswordReset(s, tx, prepared.person, null);
+    const session = await openSession(tx, s.config.session, {
+      personId,
+      method: 'password',
+      acr: null,
+      ...input.login,
+    });
+    return { session, hadAccount };
+  });
+  if (done === 'gone') return { ok: false, reason: 'gone' };
+  if (done.hadAccount) await sendPasswordChangedNotice(s, prepared.person);
+  return { ok: true, session: done.session };
 }

@@ -14,6 +14,12 @@ export function hashSessionId(sid: string): Buffer {
   return createHash('sha256').update(sid).digest();
 }
 
+/** Where a login comes from, recorded on its session row. */
+export interface LoginContext {
+  readonly clientIp: string | null;
+  readonly userAgent: string | null;
+}
+
 export interface SessionSettings {
   readonly idleMs: number;
   readonly absoluteMs: number;

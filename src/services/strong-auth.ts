@@ -7,6 +7,8 @@ import {
 } from '#src/db/repositories/strong-auth.ts';
 import { acrSatisfies } from '#src/franceconnect/client.ts';
 import type { Principal } from '#src/domain/principal.ts';
+import { stepUpFlow } from './flow-definitions.ts';
+import { consumeFlowOrUndo, orGone, readFlow, startFlow } from './flows.ts';
 import type { Services } from './index.ts';
 import { checkCode, sendCode, type CodeCheck } from './one-time-codes.ts';
 import { accountSubject, attemptFailed, attemptSucceeded, openAttempt } from './throttling.ts';
@@ -65,7 +67,8 @@ export async function canStepUpWithPassword(s: Services, personId: string): Prom
 }
 
 export type PasswordStepUp =
-  | { readonly ok: true; readonly contact: VerifiedContact }
+  /** `flow`: the step-up under way, bound to this person, until its code. */
+  | { readonly ok: true; readonly contact: VerifiedContact; readonly flow: { readonly id: string } }
   | { readonly ok: false; readonly reason: 'invalid' | 'unavailable' | 'too-many-codes' }
   | { readonly ok: false; readonly reason: 'throttled'; readonly retryAt: Date };
 
@@ -99,17 +102,31 @@ export async function startPasswordStepUp(
   await attemptSucceeded(s.pool, 'password', subjects);
   const sent = await sendCode(s, 'strong-auth', { personId: principal.personId, ...contact });
   if (sent === 'too-many') return { ok: false, reason: 'too-many-codes' };
-  return { ok: true, contact };
+  const flow = await startFlow(s, stepUpFlow, { personId: principal.personId, state: contact });
+  return { ok: true, contact, flow };
 }
 
-/** Second half: the code; on success the session records the time of its strong authentication. */
+/** The step-up of this browser awaiting its code, if it belongs to this person. */
+export async function readStepUp(s: Services, principal: Principal, flowId: unknown) {
+  const flow = await readFlow(s, stepUpFlow, flowId);
+  return flow?.personId === principal.personId ? flow : null;
+}
+
+/**
+ * Second half: the code. In one transaction it is consumed, the step-up flow too, and the
+ * session records the time of its strong authentication; a replay finds no flow.
+ */
 export async function finishCodeStepUp(
   s: Services,
   principal: Principal,
-  code: string,
-  clientIp: string,
-): Promise<CodeCheck> {
-  const check = await checkCode(s, 'strong-auth', principal.personId, code, clientIp);
-  if (check.ok) await recordStrongAuth(s.pool, principal.sessionHash, s.now());
-  return check;
+  input: { flowId: unknown; code: string; clientIp: string },
+): Promise<CodeCheck | 'gone'> {
+  const flow = await readStepUp(s, principal, input.flowId);
+  if (!flow) return 'gone';
+  return orGone(
+    checkCode(s, 'strong-auth', principal.personId, input.code, input.clientIp, async (tx) => {
+      await consumeFlowOrUndo(s, flow, tx);
+      await recordStrongAuth(tx, principal.sessionHash, s.now());
+    }),
+  );
 }

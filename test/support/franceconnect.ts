@@ -107,6 +107,13 @@ export class MultiOriginBrowser {
     }
   }
 
+  /** Another browser holding a copy of every cookie of this one (a stolen or replayed cookie). */
+  clone(): MultiOriginBrowser {
+    const copy = new MultiOriginBrowser(this.appOrigin);
+    for (const [origin, jar] of this.jar) copy.jar.set(origin, new Map(jar));
+    return copy;
+  }
+
   hasCookies(origin: string): boolean {
     return (this.jar.get(origin)?.size ?? 0) > 0;
   }

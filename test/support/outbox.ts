@@ -3,7 +3,7 @@ import type { Queryable } from '#src/db/pool.ts';
 
 /**
  * The latest message of `dev_outbox` for this recipient (e-mail addresses compare in lower
- * case, as the SMTP catcher stores them), or null.
+ * case, as the SMTP catcher stores them), or null. Ordered by the numeric id, not its text.
  */
 export async function lastMessageTo(
   pool: Queryable,
@@ -15,7 +15,7 @@ export async function lastMessageTo(
        FROM dev_outbox
       WHERE (recipient = $1 OR (channel = 'email' AND recipient = lower($1)))
         AND ($2::text IS NULL OR channel = $2)
-      ORDER BY id DESC
+      ORDER BY dev_outbox.id DESC
       LIMIT 1`,
     [recipient, channel ?? null],
   );

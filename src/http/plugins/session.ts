@@ -11,8 +11,6 @@ declare module '@fastify/secure-session' {
     sid: string;
     pid: string;
     _csrf: string;
-    /** A journey under way before (or instead of) a session: see http/journey-ticket.ts. */
-    ticket: unknown;
   }
 }
 

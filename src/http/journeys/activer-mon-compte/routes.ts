@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { activateInvitation } from '#src/services/activation.ts';
 import type { Services } from '#src/services/index.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
-import { writeTicket } from '../../journey-ticket.ts';
+import { setFlowCookie } from '../../flow-cookie.ts';
 import { paths } from '../../paths.ts';
 import { nirField } from '../../fields.ts';
 import { throttledMessage } from '../connexion/routes.ts';
@@ -50,14 +50,7 @@ export async function activerMonCompteRoutes(app: FastifyInstance, opts: { servi
       });
     }
     request.session.regenerate();
-    writeTicket(request, {
-      journey: 'premiere-connexion',
-      personId: result.personId,
-      issuedAt: s.now().getTime(),
-      origin: 'invitation',
-      passwordSet: false,
-      contact: null,
-    });
+    setFlowCookie(request, result.flow);
     return reply.redirect(paths.premiereConnexion, 303);
   });
 }

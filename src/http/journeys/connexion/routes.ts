@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { looksLikeLegacyPassword, loginWithNir } from '#src/services/authentication.ts';
+import { startFirstConnection } from '#src/services/first-connection.ts';
 import type { Services } from '#src/services/index.ts';
 import { nirField } from '../../fields.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
-import { writeTicket } from '../../journey-ticket.ts';
+import { setFlowCookie } from '../../flow-cookie.ts';
 import { paths } from '../../paths.ts';
 import { retryTime, signIn } from '../../sign-in.ts';
-import { franceConnectOffer } from '../franceconnect/state.ts';
+import { franceConnectOffer } from '../../franceconnect-offer.ts';
 
 const TEMPLATE = 'pages/connexion/index.njk';
 const FIELDS = ['nir', 'password', 'remember'] as const;
@@ -69,14 +70,12 @@ export async function connexionRoutes(app: FastifyInstance, opts: { services: Se
     else request.remember.delete();
     if (result.via === 'legacy' || result.needsContact) {
       // Not a session yet: first the personal password (legacy) and a validated contact.
-      request.session.regenerate();
-      writeTicket(request, {
-        journey: 'premiere-connexion',
-        personId: result.personId,
-        issuedAt: s.now().getTime(),
+      const flow = await startFirstConnection(s, result.personId, {
+        origin: 'ancien-mot-de-passe',
         passwordSet: result.via === 'password',
-        contact: null,
       });
+      request.session.regenerate();
+      setFlowCookie(request, flow);
       return reply.redirect(
         result.via === 'legacy' ? paths.premiereConnexion : paths.premiereConnexionCoordonnees,
         303,

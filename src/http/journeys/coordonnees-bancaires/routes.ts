@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ibanErrorMessage, parseBic, parseIban } from '#src/domain/iban.ts';
 import type { Principal } from '#src/domain/principal.ts';
@@ -13,32 +13,20 @@ import {
   canStepUpWithPassword,
   finishCodeStepUp,
   hasStrongAuthentication,
+  readStepUp,
   startPasswordStepUp,
   strongAuthMethod,
 } from '#src/services/strong-auth.ts';
+import { flowIdOf, setFlowCookie } from '../../flow-cookie.ts';
 import { fieldError, formErrors, formValues, type FormErrors } from '../../forms.ts';
 import { paths } from '../../paths.ts';
 import { principalOf, requirePrincipal } from '../../plugins/session.ts';
 import { retryTime } from '../../sign-in.ts';
-import { franceConnectOffer } from '../franceconnect/state.ts';
+import { franceConnectOffer } from '../../franceconnect-offer.ts';
 import { CODE_FAILED, codeForm } from '../premiere-connexion/forms.ts';
-
-declare module '@fastify/secure-session' {
-  interface SessionData {
-    /** The contact a step-up code was sent to, while the code is awaited. */
-    stepUp: unknown;
-  }
-}
 
 const VIEWS = 'pages/coordonnees-bancaires';
 const FIELDS = ['iban', 'bic'] as const;
-
-const stepUpSchema = z.object({
-  personId: z.uuid(),
-  channel: z.enum(['email', 'sms']),
-  destination: z.string(),
-  issuedAt: z.number(),
-});
 
 const passwordForm = z.object({
   password: z
@@ -110,12 +98,6 @@ export async function coordonneesBancairesRoutes(
       errors,
     });
 
-  const readStepUp = (request: FastifyRequest, principal: Principal) => {
-    const parsed = stepUpSchema.safeParse(request.session.get('stepUp'));
-    if (!parsed.success || parsed.data.personId !== principal.personId) return null;
-    return s.now().getTime() - parsed.data.issuedAt > 15 * 60_000 ? null : parsed.data;
-  };
-
   app.get(paths.coordonneesBancaires, guard, async (request, reply) => {
     const principal = principalOf(request);
     const dossier = await loadBankDetailsPage(s, principal, paths.coordonneesBancaires);
@@ -176,32 +158,35 @@ export async function coordonneesBancairesRoutes(
               : [401, STEP_UP_PASSWORD_FAILED];
       return stepUpPage(reply, principal, status, fieldError('password', message));
     }
-    request.session.set('stepUp', {
-      personId: principal.personId,
-      ...started.contact,
-      issuedAt: s.now().getTime(),
-    });
+    setFlowCookie(request, started.flow);
     return reply.redirect(paths.coordonneesBancairesCode, 303);
   });
 
   app.get(paths.coordonneesBancairesCode, guard, async (request, reply) => {
     const principal = principalOf(request);
-    const stepUp = readStepUp(request, principal);
+    const stepUp = await readStepUp(s, principal, flowIdOf(request));
     if (!stepUp) return reply.redirect(paths.coordonneesBancaires, 303);
-    return reply.page(`${VIEWS}/code.njk`, { contact: stepUp });
+    return reply.page(`${VIEWS}/code.njk`, { contact: stepUp.state });
   });
 
   app.post(paths.coordonneesBancairesCode, guard, async (request, reply) => {
     const principal = principalOf(request);
-    const stepUp = readStepUp(request, principal);
+    const stepUp = await readStepUp(s, principal, flowIdOf(request));
     if (!stepUp) return reply.redirect(paths.coordonneesBancaires, 303);
+    const contact = stepUp.state;
     const form = codeForm.safeParse(request.body);
     if (!form.success) {
       return reply
         .code(400)
-        .page(`${VIEWS}/code.njk`, { contact: stepUp, errors: formErrors(form.error, ['code']) });
+        .page(`${VIEWS}/code.njk`, { contact, errors: formErrors(form.error, ['code']) });
     }
-    const check = await finishCodeStepUp(s, principal, form.data.code, request.ip);
+    const check = await finishCodeStepUp(s, principal, {
+      flowId: stepUp.id,
+      code: form.data.code,
+      clientIp: request.ip,
+    });
+    // Consumed already (a replayed cookie, a double submit): the page says where things stand.
+    if (check === 'gone') return reply.redirect(paths.coordonneesBancaires, 303);
     if (!check.ok) {
       const message =
         check.reason === 'throttled'
@@ -209,9 +194,8 @@ export async function coordonneesBancairesRoutes(
           : CODE_FAILED;
       return reply
         .code(check.reason === 'throttled' ? 429 : 400)
-        .page(`${VIEWS}/code.njk`, { contact: stepUp, errors: fieldError('code', message) });
+        .page(`${VIEWS}/code.njk`, { contact, errors: fieldError('code', message) });
     }
-    request.session.set('stepUp', undefined);
     return reply.redirect(paths.coordonneesBancaires, 303);
   });
 }

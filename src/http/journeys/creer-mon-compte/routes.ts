@@ -1,14 +1,20 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ageOn } from '#src/domain/access.ts';
 import { parseNir } from '#src/domain/nir.ts';
 import type { Services } from '#src/services/index.ts';
-import { checkCode } from '#src/services/one-time-codes.ts';
-import { completeAccountCreation, requestAccountCreation } from '#src/services/primo-demandeur.ts';
+import {
+  awaitCreationCode,
+  completeAccountCreation,
+  readCreation,
+  requestAccountCreation,
+  startAccountCreation,
+  verifyCreationCode,
+} from '#src/services/primo-demandeur.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
-import { clearTicket, readTicket, writeTicket } from '../../journey-ticket.ts';
+import { flowIdOf, setFlowCookie } from '../../flow-cookie.ts';
 import { newPasswordForm, policyErrors } from '../../new-password.ts';
 import { paths } from '../../paths.ts';
-import { retryTime, signIn } from '../../sign-in.ts';
+import { loginContextOf, retryTime, setSessionCookie } from '../../sign-in.ts';
 import { CODE_FAILED, codeForm, contactForm } from '../premiere-connexion/forms.ts';
 import { IDENTITY_FIELDS, identityForm, identityMismatch } from './forms.ts';
 
@@ -24,7 +30,6 @@ const CONTACT_FIELDS = ['channel', 'email', 'phone'] as const;
  */
 export async function creerMonCompteRoutes(app: FastifyInstance, opts: { services: Services }) {
   const s = opts.services;
-  const ticketOf = (request: FastifyRequest) => readTicket(request, 'creer-mon-compte', s.now());
 
   app.get(paths.creerMonCompte, async (request, reply) => {
     if (request.principal) return reply.redirect(paths.monCompte, 303);
@@ -53,28 +58,22 @@ export async function creerMonCompteRoutes(app: FastifyInstance, opts: { service
         .code(400)
         .page(`${VIEWS}/identite.njk`, { values, errors: fieldError('dateNaissance', message) });
     }
-    request.session.regenerate();
-    writeTicket(request, {
-      journey: 'creer-mon-compte',
-      issuedAt: s.now().getTime(),
-      identity: {
-        nir: parsed.nir.value,
-        sex: parsed.nir.sex,
-        familyName: nomNaissance,
-        givenNames: prenoms,
-        birthdate: dateNaissance,
-      },
-      personId: null,
-      contact: null,
-      codeVerified: false,
+    const flow = await startAccountCreation(s, {
+      nir: parsed.nir.value,
+      sex: parsed.nir.sex,
+      familyName: nomNaissance,
+      givenNames: prenoms,
+      birthdate: dateNaissance,
     });
+    request.session.regenerate();
+    setFlowCookie(request, flow);
     return reply.redirect(paths.creerMonCompteCoordonnees, 303);
   });
 
   app.get(paths.creerMonCompteCoordonnees, async (request, reply) => {
-    const ticket = ticketOf(request);
-    if (!ticket) return reply.redirect(paths.creerMonCompte, 303);
-    const contact = ticket.contact;
+    const flow = await readCreation(s, flowIdOf(request));
+    if (!flow) return reply.redirect(paths.creerMonCompte, 303);
+    const contact = flow.state.contact;
     return reply.page(`${VIEWS}/coordonnees.njk`, {
       values: {
         channel: contact?.channel ?? 'email',
@@ -85,8 +84,8 @@ export async function creerMonCompteRoutes(app: FastifyInstance, opts: { service
   });
 
   app.post(paths.creerMonCompteCoordonnees, async (request, reply) => {
-    const ticket = ticketOf(request);
-    if (!ticket) return reply.redirect(paths.creerMonCompte, 303);
+    const flow = await readCreation(s, flowIdOf(request));
+    if (!flow) return reply.redirect(paths.creerMonCompte, 303);
     const values = formValues(request.body, [...CONTACT_FIELDS]);
     const form = contactForm.safeParse(request.body);
     if (!form.success) {
@@ -96,9 +95,9 @@ export async function creerMonCompteRoutes(app: FastifyInstance, opts: { service
       });
     }
     const result = await requestAccountCreation(s, {
-      identity: ticket.identity,
+      identity: flow.state.identity,
       contact: form.data,
-      journeyPersonId: ticket.personId,
+      journeyPersonId: flow.personId,
       clientIp: request.ip,
     });
     if (!result.ok) {
@@ -110,90 +109,74 @@ export async function creerMonCompteRoutes(app: FastifyInstance, opts: { service
         ),
       });
     }
-    writeTicket(request, {
-      ...ticket,
-      personId: result.personId,
-      contact: form.data,
-      codeVerified: false,
-    });
+    if (!(await awaitCreationCode(s, flow, result.personId, form.data)))
+      return reply.redirect(paths.creerMonCompte, 303);
     return reply.redirect(paths.creerMonCompteCode, 303);
   });
 
   app.get(paths.creerMonCompteCode, async (request, reply) => {
-    const ticket = ticketOf(request);
-    if (!ticket?.personId || !ticket.contact) return reply.redirect(paths.creerMonCompte, 303);
-    return reply.page(`${VIEWS}/code.njk`, { contact: ticket.contact });
+    const flow = await readCreation(s, flowIdOf(request));
+    if (!flow?.personId || !flow.state.contact) return reply.redirect(paths.creerMonCompte, 303);
+    return reply.page(`${VIEWS}/code.njk`, { contact: flow.state.contact });
   });
 
   app.post(paths.creerMonCompteCode, async (request, reply) => {
-    const ticket = ticketOf(request);
-    if (!ticket?.personId || !ticket.contact) return reply.redirect(paths.creerMonCompte, 303);
+    const flow = await readCreation(s, flowIdOf(request));
+    const contact = flow?.state.contact;
+    if (!flow?.personId || !contact) return reply.redirect(paths.creerMonCompte, 303);
     const form = codeForm.safeParse(request.body);
     if (!form.success) {
       return reply.code(400).page(`${VIEWS}/code.njk`, {
-        contact: ticket.contact,
+        contact,
         errors: formErrors(form.error, ['code']),
       });
     }
-    const check = await checkCode(
-      s,
-      'contact-validation',
-      ticket.personId,
-      form.data.code,
-      request.ip,
-    );
-    // The code must have gone to the contact of this journey (not one typed in another tab).
-    const sameContact =
-      check.ok &&
-      check.channel === ticket.contact.channel &&
-      check.destination === ticket.contact.destination;
-    if (!check.ok || !sameContact) {
+    const check = await verifyCreationCode(s, flow.id, form.data.code, request.ip);
+    if (check === 'gone') return reply.redirect(paths.creerMonCompte, 303);
+    if (!check.ok || !check.sameContact) {
       const throttled = !check.ok && check.reason === 'throttled';
       const message =
         !check.ok && check.reason === 'throttled'
           ? `Trop de codes erronés. Réessayez à partir de ${retryTime(check.retryAt)}.`
           : CODE_FAILED;
       return reply.code(throttled ? 429 : 400).page(`${VIEWS}/code.njk`, {
-        contact: ticket.contact,
+        contact,
         errors: fieldError('code', message),
       });
     }
-    writeTicket(request, { ...ticket, codeVerified: true });
     return reply.redirect(paths.creerMonCompteMotDePasse, 303);
   });
 
   app.get(paths.creerMonCompteMotDePasse, async (request, reply) => {
-    const ticket = ticketOf(request);
-    if (!ticket?.codeVerified) return reply.redirect(paths.creerMonCompte, 303);
+    const flow = await readCreation(s, flowIdOf(request));
+    if (!flow?.state.codeVerified) return reply.redirect(paths.creerMonCompte, 303);
     return reply.page(`${VIEWS}/mot-de-passe.njk`, {});
   });
 
   app.post(paths.creerMonCompteMotDePasse, async (request, reply) => {
-    const ticket = ticketOf(request);
-    if (!ticket?.codeVerified || !ticket.personId || !ticket.contact)
-      return reply.redirect(paths.creerMonCompte, 303);
     const form = newPasswordForm.safeParse(request.body);
     if (!form.success) {
+      if (!(await readCreation(s, flowIdOf(request)))?.state.codeVerified)
+        return reply.redirect(paths.creerMonCompte, 303);
       return reply
         .code(400)
         .page(`${VIEWS}/mot-de-passe.njk`, { errors: formErrors(form.error, ['password']) });
     }
     const done = await completeAccountCreation(s, {
-      personId: ticket.personId,
-      nir: ticket.identity.nir,
-      birthdate: ticket.identity.birthdate,
-      contact: ticket.contact,
+      flowId: flowIdOf(request),
       password: form.data.password,
+      login: loginContextOf(request),
     });
     if (!done.ok && done.reason === 'policy') {
       return reply
         .code(400)
         .page(`${VIEWS}/mot-de-passe.njk`, { errors: policyErrors(done.problems) });
     }
-    clearTicket(request);
-    // Already completed (a double submit, another tab): the person logs in as usual.
+    // Finished already (a replayed cookie, a double submit) or expired: start again.
+    if (!done.ok && done.reason === 'gone') return reply.redirect(paths.creerMonCompte, 303);
+    // Completed in another tab, or a dossier appeared: the person logs in as usual.
     if (!done.ok) return reply.redirect(paths.connexion, 303);
-    await signIn(request, s, ticket.personId, 'password');
+    setSessionCookie(request, done.session);
     return reply.redirect(paths.monCompte, 303);
   });
 }

@@ -5,14 +5,16 @@ import {
 } from '#src/db/repositories/franceconnect.ts';
 import { randomToken } from '#src/franceconnect/client.ts';
 import type { Principal } from '#src/domain/principal.ts';
+import { startFranceConnectLogout } from '#src/services/franceconnect.ts';
 import type { Services } from '#src/services/index.ts';
+import { setFlowCookie } from '../../flow-cookie.ts';
+import { publicOrigin } from '../../franceconnect-offer.ts';
 import { paths } from '../../paths.ts';
-import { publicOrigin, writeState } from './state.ts';
 
 /**
  * After the local session is revoked: the URL of the provider's end_session for a session opened
  * through FranceConnect (id_token_hint, state, post_logout_redirect_uri), or null. The state
- * goes into a fresh cookie, checked on return.
+ * is kept server-side, its flow id in a fresh cookie, checked on return.
  */
 export async function franceConnectLogoutUrl(
   s: Services,
@@ -38,7 +40,8 @@ export async function franceConnectLogoutUrl(
     return null;
   }
   if (!url) return null;
+  const flow = await startFranceConnectLogout(s, state);
   request.session.regenerate();
-  writeState(request, { step: 'logout', state, issuedAt: s.now().getTime() });
+  setFlowCookie(request, flow);
   return url.href;
 }

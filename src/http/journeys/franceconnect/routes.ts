@@ -1,27 +1,28 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { saveFranceConnectSession } from '#src/db/repositories/franceconnect.ts';
 import {
   FranceConnectError,
   sameToken,
   type CompletedAuthorization,
-  type FranceConnectLevel,
 } from '#src/franceconnect/client.ts';
-import { confirmLink, identify, linkIdentity } from '#src/services/franceconnect.ts';
-import type { Services } from '#src/services/index.ts';
-import { closeSession, hashSessionId } from '#src/services/sessions.ts';
-import { fieldError, formErrors } from '../../forms.ts';
-import { paths } from '../../paths.ts';
-import { retryTime, signIn } from '../../sign-in.ts';
+import type { ReturnTo } from '#src/services/flow-definitions.ts';
 import {
-  clearState,
-  publicOrigin,
-  readState,
-  returnPath,
-  writeState,
-  type ReturnTo,
-  type StateOf,
-} from './state.ts';
+  awaitLinkConfirmation,
+  confirmLink,
+  finishFranceConnectLogin,
+  identify,
+  readLinkConfirmation,
+  startFranceConnectLogin,
+  takeFranceConnectLogin,
+  takeFranceConnectLogout,
+  type FranceConnectLogin,
+} from '#src/services/franceconnect.ts';
+import type { Services } from '#src/services/index.ts';
+import { clearFlowCookie, flowIdOf, setFlowCookie } from '../../flow-cookie.ts';
+import { fieldError, formErrors } from '../../forms.ts';
+import { publicOrigin } from '../../franceconnect-offer.ts';
+import { paths } from '../../paths.ts';
+import { loginContextOf, retryTime, setSessionCookie } from '../../sign-in.ts';
 
 const VIEWS = 'pages/franceconnect';
 
@@ -85,6 +86,10 @@ const outcomes = {
 
 type Outcome = keyof typeof outcomes;
 
+function returnPath(to: ReturnTo): string {
+  return to === 'coordonnees-bancaires' ? paths.coordonneesBancaires : paths.monCompte;
+}
+
 /**
  * FranceConnect and FranceConnect+ (issue 5): login, linking of a first login to a person,
  * return from the provider's logout, and the public keys FranceConnect+ encrypts to.
@@ -99,29 +104,22 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
     return reply.code(o.status).page(`${VIEWS}/resultat.njk`, { outcome: { name, ...o } });
   };
 
-  /** Opens the session: any previous one of this browser is revoked first. */
+  /** Opens the session: any previous one of this browser is revoked in the same transaction. */
   const finishLogin = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    login: {
-      level: FranceConnectLevel;
-      personId: string;
-      acr: string;
-      idToken: string;
-      returnTo: ReturnTo;
-    },
+    login: FranceConnectLogin,
+    returnTo: ReturnTo,
+    linkSub: string | null = null,
   ) => {
-    if (request.principal) await closeSession(s.pool, request.principal);
-    await signIn(request, s, login.personId, login.level, login.acr);
-    const sid = request.session.get('sid');
-    if (sid) {
-      await saveFranceConnectSession(s.pool, {
-        sessionHash: hashSessionId(sid),
-        provider: login.level,
-        idToken: login.idToken,
-      });
-    }
-    return reply.redirect(returnPath(login.returnTo), 303);
+    const session = await finishFranceConnectLogin(s, {
+      login,
+      linkSub,
+      previous: request.principal,
+      context: loginContextOf(request),
+    });
+    setSessionCookie(request, session);
+    return reply.redirect(returnPath(returnTo), 303);
   };
 
   app.post(paths.franceConnectConnexion, async (request, reply) => {
@@ -139,21 +137,22 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
       request.log.warn({ err: error }, 'FranceConnect indisponible');
       return outcome(reply, 'unavailable');
     }
-    writeState(request, {
-      step: 'authorize',
+    const flow = await startFranceConnectLogin(s, {
       level: form.data.niveau,
-      ...started.pending,
+      pending: started.pending,
       returnTo: form.data.retour,
-      issuedAt: s.now().getTime(),
+      principal: request.principal,
     });
+    setFlowCookie(request, flow);
     return reply.redirect(started.url.href, 303);
   });
 
   app.get(paths.franceConnectRetour, async (request, reply) => {
-    const pending = readState(request, 'authorize', s.now());
-    // Single use: a replayed or second callback finds nothing.
-    clearState(request);
-    if (!pending) return outcome(reply, 'expired');
+    // Single use: a replayed or second callback finds nothing, even after a failed one.
+    const taken = await takeFranceConnectLogin(s, flowIdOf(request));
+    clearFlowCookie(request);
+    if (!taken) return outcome(reply, 'expired');
+    const pending = taken.state;
     const client = s.franceConnect.client(pending.level);
     if (!client) return outcome(reply, 'expired');
     let login: CompletedAuthorization;
@@ -172,31 +171,24 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
       return outcome(reply, 'unavailable');
     }
     const who = await identify(s, pending.level, login);
-    const base = {
-      level: pending.level,
-      acr: login.acr,
-      idToken: login.idToken,
-      returnTo: pending.returnTo,
-    };
+    const base = { level: pending.level, acr: login.acr, idToken: login.idToken };
     switch (who.kind) {
       case 'linked':
-        return finishLogin(request, reply, { ...base, personId: who.personId });
-      case 'to-confirm':
+        return finishLogin(request, reply, { ...base, personId: who.personId }, pending.returnTo);
+      case 'to-confirm': {
+        const matched = { ...base, personId: who.personId };
         // Already logged in as this very person: their session vouches for the account.
-        if (request.principal?.personId === who.personId) {
-          await linkIdentity(s, { level: pending.level, sub: login.sub, personId: who.personId });
-          return finishLogin(request, reply, { ...base, personId: who.personId });
-        }
-        writeState(request, {
-          step: 'link',
-          ...base,
+        if (request.principal?.personId === who.personId)
+          return finishLogin(request, reply, matched, pending.returnTo, login.sub);
+        const flow = await awaitLinkConfirmation(s, {
+          login: matched,
           sub: login.sub,
-          personId: who.personId,
-          givenName: who.identity.given_name,
-          familyName: who.identity.family_name,
-          issuedAt: s.now().getTime(),
+          identity: who.identity,
+          returnTo: pending.returnTo,
         });
+        setFlowCookie(request, flow);
         return reply.redirect(paths.franceConnectLiaison, 303);
+      }
       case 'no-account':
         return outcome(reply, 'noAccount');
       case 'ambiguous':
@@ -206,7 +198,11 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
     }
   });
 
-  const linkPage = (reply: FastifyReply, link: StateOf<'link'>, errors?: unknown) =>
+  const linkPage = (
+    reply: FastifyReply,
+    link: { givenName: string; familyName: string; level: string },
+    errors?: unknown,
+  ) =>
     reply.page(`${VIEWS}/liaison.njk`, {
       identity: { givenName: link.givenName, familyName: link.familyName },
       plus: link.level === 'franceconnect-plus',
@@ -214,23 +210,26 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
     });
 
   app.get(paths.franceConnectLiaison, async (request, reply) => {
-    const link = readState(request, 'link', s.now());
+    const link = await readLinkConfirmation(s, flowIdOf(request));
     if (!link) return reply.redirect(paths.connexion, 303);
-    return linkPage(reply, link);
+    return linkPage(reply, link.state);
   });
 
   app.post(paths.franceConnectLiaison, async (request, reply) => {
-    const link = readState(request, 'link', s.now());
+    const link = await readLinkConfirmation(s, flowIdOf(request));
     if (!link) return reply.redirect(paths.connexion, 303);
     const form = confirmForm.safeParse(request.body);
-    if (!form.success) return linkPage(reply.code(400), link, formErrors(form.error, ['password']));
+    if (!form.success)
+      return linkPage(reply.code(400), link.state, formErrors(form.error, ['password']));
     const confirmed = await confirmLink(s, {
-      level: link.level,
-      sub: link.sub,
-      personId: link.personId,
+      flowId: link.id,
       password: form.data.password,
       clientIp: request.ip,
+      previous: request.principal,
+      context: loginContextOf(request),
     });
+    // Consumed by another submit (a replayed cookie, a double click): nothing more to do here.
+    if (!confirmed.ok && confirmed.reason === 'gone') return reply.redirect(paths.connexion, 303);
     if (!confirmed.ok) {
       const message =
         confirmed.reason === 'throttled'
@@ -238,17 +237,17 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
           : LINK_PASSWORD_FAILED;
       return linkPage(
         reply.code(confirmed.reason === 'throttled' ? 429 : 401),
-        link,
+        link.state,
         fieldError('password', message),
       );
     }
-    clearState(request);
-    return finishLogin(request, reply, link);
+    setSessionCookie(request, confirmed.session);
+    return reply.redirect(returnPath(confirmed.returnTo), 303);
   });
 
   app.get(paths.franceConnectDeconnexion, async (request, reply) => {
-    const pending = readState(request, 'logout', s.now());
-    clearState(request);
+    const pending = (await takeFranceConnectLogout(s, flowIdOf(request)))?.state;
+    clearFlowCookie(request);
     const query = z.object({ state: z.string().optional() }).safeParse(request.query);
     const state = query.success ? (query.data.state ?? '') : '';
     if (!pending || !sameToken(state, pending.state)) return outcome(reply, 'logoutFailed');

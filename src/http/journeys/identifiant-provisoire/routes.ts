@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseProvisionalId, provisionalIdErrorMessage } from '#src/domain/provisional-id.ts';
+import { startFirstConnection } from '#src/services/first-connection.ts';
+import { recoveryFlow } from '#src/services/flow-definitions.ts';
+import { startFlow } from '#src/services/flows.ts';
 import type { Services } from '#src/services/index.ts';
 import { loginWithProvisionalId, startProvisionalRecovery } from '#src/services/provisional-id.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
-import { writeTicket } from '../../journey-ticket.ts';
+import { setFlowCookie } from '../../flow-cookie.ts';
 import { paths } from '../../paths.ts';
 import { signIn } from '../../sign-in.ts';
 import { throttledMessage } from '../connexion/routes.ts';
@@ -49,7 +52,7 @@ export async function identifiantProvisoireRoutes(
   });
 
   // "Mot de passe oublié ?": only the first step differs from the NIR one, whose code and
-  // new-password pages then take over (same ticket).
+  // new-password pages then take over (same flow).
   app.get(paths.identifiantProvisoireMotDePasseOublie, async (_request, reply) =>
     reply.page(RECOVERY_TEMPLATE, { values: {} }),
   );
@@ -67,13 +70,9 @@ export async function identifiantProvisoireRoutes(
       provisionalId: form.data.identifiant,
       birthdate: form.data.birthdate,
     });
+    const flow = await startFlow(s, recoveryFlow, { personId, state: { codeVerified: null } });
     request.session.regenerate();
-    writeTicket(request, {
-      journey: 'mot-de-passe-oublie',
-      personId,
-      issuedAt: s.now().getTime(),
-      codeVerified: null,
-    });
+    setFlowCookie(request, flow);
     return reply.redirect(paths.motDePasseOublieCode, 303);
   });
 
@@ -100,14 +99,12 @@ export async function identifiantProvisoireRoutes(
     }
     if (result.needsContact) {
       // Not a session yet: the contact step of the first connection comes first.
-      request.session.regenerate();
-      writeTicket(request, {
-        journey: 'premiere-connexion',
-        personId: result.personId,
-        issuedAt: s.now().getTime(),
+      const flow = await startFirstConnection(s, result.personId, {
+        origin: 'ancien-mot-de-passe',
         passwordSet: true,
-        contact: null,
       });
+      request.session.regenerate();
+      setFlowCookie(request, flow);
       return reply.redirect(paths.premiereConnexionCoordonnees, 303);
     }
     await signIn(request, s, result.personId, 'password');

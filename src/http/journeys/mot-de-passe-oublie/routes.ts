@@ -1,16 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { hasAccount } from '#src/db/repositories/accounts.ts';
-import { setVerifiedContact } from '#src/db/repositories/persons.ts';
+import { recoveryFlow } from '#src/services/flow-definitions.ts';
+import { startFlow } from '#src/services/flows.ts';
 import type { Services } from '#src/services/index.ts';
-import { checkCode } from '#src/services/one-time-codes.ts';
-import { choosePassword } from '#src/services/passwords.ts';
-import { afterPasswordReset, resendRecoveryCode, startRecovery } from '#src/services/recovery.ts';
+import {
+  completeRecovery,
+  readRecovery,
+  readVerifiedRecovery,
+  resendRecoveryCode,
+  startRecovery,
+  verifyRecoveryCode,
+} from '#src/services/recovery.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
-import { clearTicket, readTicket, writeTicket } from '../../journey-ticket.ts';
+import { flowIdOf, setFlowCookie } from '../../flow-cookie.ts';
 import { newPasswordForm, policyErrors } from '../../new-password.ts';
 import { paths } from '../../paths.ts';
-import { retryTime, signIn } from '../../sign-in.ts';
+import { loginContextOf, retryTime, setSessionCookie } from '../../sign-in.ts';
 import { birthdateField, nirField } from '../../fields.ts';
 import { CODE_FAILED, codeForm } from '../premiere-connexion/forms.ts';
 
@@ -25,8 +30,6 @@ const recoveryForm = z.object({ nir: nirField, birthdate: birthdateField });
  */
 export async function motDePasseOublieRoutes(app: FastifyInstance, opts: { services: Services }) {
   const s = opts.services;
-  const ticketOf = (request: Parameters<typeof readTicket>[0]) =>
-    readTicket(request, 'mot-de-passe-oublie', s.now());
 
   app.get(paths.motDePasseOublie, async (_request, reply) =>
     reply.page(`${VIEWS}/index.njk`, { values: {} }),
@@ -42,26 +45,24 @@ export async function motDePasseOublieRoutes(app: FastifyInstance, opts: { servi
       });
     }
     const { personId } = await startRecovery(s, form.data);
+    // A flow in every case (person null when nothing matched): same cookie, same redirect.
+    const flow = await startFlow(s, recoveryFlow, { personId, state: { codeVerified: null } });
     request.session.regenerate();
-    writeTicket(request, {
-      journey: 'mot-de-passe-oublie',
-      personId,
-      issuedAt: s.now().getTime(),
-      codeVerified: null,
-    });
+    setFlowCookie(request, flow);
     return reply.redirect(paths.motDePasseOublieCode, 303);
   });
 
   app.get(paths.motDePasseOublieCode, async (request, reply) => {
-    if (!ticketOf(request)) return reply.redirect(paths.motDePasseOublie, 303);
+    if (!(await readRecovery(s, flowIdOf(request))))
+      return reply.redirect(paths.motDePasseOublie, 303);
     return reply.page(`${VIEWS}/code.njk`, {});
   });
 
   app.post(paths.motDePasseOublieCode, async (request, reply) => {
-    const ticket = ticketOf(request);
-    if (!ticket) return reply.redirect(paths.motDePasseOublie, 303);
+    const flow = await readRecovery(s, flowIdOf(request));
+    if (!flow) return reply.redirect(paths.motDePasseOublie, 303);
     if (formValues(request.body, ['action']).action === 'renvoyer') {
-      if (ticket.personId) await resendRecoveryCode(s, ticket.personId);
+      if (flow.personId) await resendRecoveryCode(s, flow.personId);
       return reply.page(`${VIEWS}/code.njk`, { resent: true });
     }
     const form = codeForm.safeParse(request.body);
@@ -69,13 +70,8 @@ export async function motDePasseOublieRoutes(app: FastifyInstance, opts: { servi
       return reply
         .code(400)
         .page(`${VIEWS}/code.njk`, { errors: formErrors(form.error, ['code']) });
-    const check = await checkCode(
-      s,
-      'password-recovery',
-      ticket.personId,
-      form.data.code,
-      request.ip,
-    );
+    const check = await verifyRecoveryCode(s, flow.id, form.data.code, request.ip);
+    if (check === 'gone') return reply.redirect(paths.motDePasseOublie, 303);
     if (!check.ok) {
       const message =
         check.reason === 'throttled'
@@ -85,46 +81,34 @@ export async function motDePasseOublieRoutes(app: FastifyInstance, opts: { servi
         .code(check.reason === 'throttled' ? 429 : 400)
         .page(`${VIEWS}/code.njk`, { errors: fieldError('code', message) });
     }
-    writeTicket(request, {
-      ...ticket,
-      codeVerified: { channel: check.channel, destination: check.destination },
-    });
     return reply.redirect(paths.motDePasseOublieNouveau, 303);
   });
 
   app.get(paths.motDePasseOublieNouveau, async (request, reply) => {
-    const ticket = ticketOf(request);
-    if (!ticket?.personId || !ticket.codeVerified)
+    if (!(await readVerifiedRecovery(s, flowIdOf(request))))
       return reply.redirect(paths.motDePasseOublie, 303);
     return reply.page(`${VIEWS}/nouveau.njk`, {});
   });
 
   app.post(paths.motDePasseOublieNouveau, async (request, reply) => {
-    const ticket = ticketOf(request);
-    if (!ticket?.personId || !ticket.codeVerified)
-      return reply.redirect(paths.motDePasseOublie, 303);
     const form = newPasswordForm.safeParse(request.body);
-    if (!form.success)
+    if (!form.success) {
+      if (!(await readVerifiedRecovery(s, flowIdOf(request))))
+        return reply.redirect(paths.motDePasseOublie, 303);
       return reply
         .code(400)
         .page(`${VIEWS}/nouveau.njk`, { errors: formErrors(form.error, ['password']) });
-    const hadAccount = await hasAccount(s.pool, ticket.personId);
-    const choice = await choosePassword(s, ticket.personId, form.data.password);
-    if (!choice.ok)
-      return reply
-        .code(400)
-        .page(`${VIEWS}/nouveau.njk`, { errors: policyErrors(choice.problems) });
-    // The code just proved this contact belongs to the person.
-    await setVerifiedContact(
-      s.pool,
-      ticket.personId,
-      ticket.codeVerified.channel,
-      ticket.codeVerified.destination,
-      s.now(),
-    );
-    if (hadAccount) await afterPasswordReset(s, choice.person, null);
-    clearTicket(request);
-    await signIn(request, s, ticket.personId, 'password');
+    }
+    const done = await completeRecovery(s, {
+      flowId: flowIdOf(request),
+      password: form.data.password,
+      login: loginContextOf(request),
+    });
+    // Consumed already (a replayed cookie, a double submit) or expired: start again.
+    if (!done.ok && done.reason === 'gone') return reply.redirect(paths.motDePasseOublie, 303);
+    if (!done.ok)
+      return reply.code(400).page(`${VIEWS}/nouveau.njk`, { errors: policyErrors(done.problems) });
+    setSessionCookie(request, done.session);
     return reply.redirect(paths.monCompte, 303);
   });
 }
