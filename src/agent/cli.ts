@@ -64,8 +64,8 @@ try {
     );
     say(
       result.noticeSent
-        ? 'La personne est prévenue par courriel.'
-        : 'Aucun courriel envoyé (pas d’adresse, ou pas de serveur de courriel joignable) : prévenez la personne.',
+        ? 'Un courriel prévient la personne (remis par le portail, qui réessaie si besoin).'
+        : 'Aucun courriel envoyé (pas d’adresse) : prévenez la personne.',
     );
   } else {
     say(`Refusé : ${refusal(result.reason)}`);
