@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger, run, type Runner } from 'graphile-worker';
 import { z } from 'zod';
 import { createPool } from '#src/db/pool.ts';
@@ -15,6 +16,9 @@ const payload = z.object({
   subject: z.string(),
   text: z.string(),
 });
+
+/** Between two tries to restart the runner (the database may still be down). */
+const RESTART_DELAY_MS = 1_000;
 
 /**
  * Delivers the messages of the outbox (graphile-worker jobs) through the notifier: picked up at
@@ -35,9 +39,8 @@ export async function startMessageWorker(options: {
     const l: string = level;
     if (log && (l === 'error' || l === 'warning')) log(l, message);
   });
-  let runner: Runner;
-  try {
-    runner = await run({
+  const start = () =>
+    run({
       pgPool: pool,
       concurrency,
       // The process's own shutdown sequence stops the worker (src/main.ts), not its signals.
@@ -49,13 +52,55 @@ export async function startMessageWorker(options: {
         },
       },
     });
+
+  let runner: Runner;
+  try {
+    runner = await start();
   } catch (error) {
     await pool.end();
     throw error;
   }
+  let stopping = false;
+  let restarting: Promise<void> | null = null;
+  // Workers of ours that died holding a job: known dead, so their locks can go at once.
+  const dead = new Set<string>();
+
+  // graphile-worker 0.16 does not replace a worker that could not record a job's outcome (the
+  // database went away mid-job): start a fresh runner, freeing the dead workers' jobs.
+  const restart = () => {
+    if (stopping || restarting) return;
+    log?.('warning', 'relance du service d’envoi des messages');
+    restarting = (async () => {
+      await runner.stop().catch(() => undefined);
+      while (!stopping) {
+        try {
+          await pool.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [[...dead]]);
+          dead.clear();
+          runner = watch(await start());
+          return;
+        } catch {
+          await sleep(RESTART_DELAY_MS);
+        }
+      }
+    })().finally(() => {
+      restarting = null;
+    });
+  };
+  const watch = (r: Runner): Runner => {
+    r.events.on('worker:fatalError', ({ worker }) => {
+      dead.add(worker.workerId);
+      restart();
+    });
+    return r;
+  };
+  watch(runner);
+
   return {
     async stop() {
-      await runner.stop();
+      stopping = true;
+      await restarting;
+      // Already stopped when a restart was under way: nothing more to stop.
+      await runner.stop().catch(() => undefined);
       await pool.end();
     },
   };

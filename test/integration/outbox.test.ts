@@ -296,6 +296,50 @@ describe('a worker restarted mid-queue', () => {
     }
   });
 
+  it('whose job outcome cannot be recorded (database fault): replaced, the job freed and sent again', async () => {
+    const db = await createTestDatabase();
+    const catcher = await startSmtpCatcher({
+      port: 0,
+      db: db.pool,
+      // Once the message is accepted, the database refuses, once, to delete the job.
+      onStored: async () => {
+        await db.pool.query(`
+          CREATE SEQUENCE IF NOT EXISTS fault_once;
+          CREATE OR REPLACE FUNCTION refuse_once() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            IF nextval('fault_once') = 1 THEN RAISE EXCEPTION 'panne simulée'; END IF;
+            RETURN OLD;
+          END $$;
+          CREATE OR REPLACE TRIGGER refuse_once BEFORE DELETE ON graphile_worker._private_jobs
+            FOR EACH ROW EXECUTE FUNCTION refuse_once();`);
+      },
+    });
+    const notifier = notifierFor(db, catcher.url);
+    const logged: string[] = [];
+    const worker = await startMessageWorker({
+      databaseUrl: db.url,
+      notifier,
+      log: (_level, m) => logged.push(m),
+    });
+    try {
+      const to = 'panne-base@exemple.fr';
+      await allChannels.enqueue(db.pool, message(to), 'notice');
+      const rounds = await until(400, 'sent after the fault', async () => {
+        return (await jobs(db.pool)).length === 0;
+      });
+      console.log(
+        `job outcome refused once: runner restarted, message sent ${String(await delivered(db.pool, to))} times, ${String(rounds)} polling rounds`,
+      );
+      expect(logged.filter((m) => m.includes('relance'))).toHaveLength(1);
+      expect(await delivered(db.pool, to)).toBe(2);
+    } finally {
+      await worker.stop();
+      await notifier.close();
+      await catcher.close();
+      await db.drop();
+    }
+  });
+
   it('killed after the SMTP server accepted a message: nothing lost, that one message sent twice (at-least-once)', async () => {
     const db = await createTestDatabase();
     let worker: ChildProcess | null = null;
