@@ -207,6 +207,7 @@ describe('"Mot de passe oublié ?" with a provisional identifier', () => {
   });
 
   it('answers an unknown identifier or a wrong birth date the same way, sending nothing', async () => {
+    await waitForDelivery(ctx.pool);
     const before = await ctx.pool.query('SELECT count(*)::int AS n FROM dev_outbox');
     for (const [identifiant, birthdate] of [
       ['P2026999999', '25/06/1995'],
