@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, projectRoot } from '#src/config.ts';
 import { withTransaction, type Queryable } from '#src/db/pool.ts';
@@ -152,6 +153,15 @@ describe('a message out of attempts', () => {
       expect(dead).toMatchObject({ channel: 'email', recipient: to, subject: 'Avis' });
       expect(dead?.attempts).toBe(DELIVERY.notice.maxAttempts);
       expect(dead?.lastError).toMatch(/ECONNREFUSED/);
+      const listed = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'src/agent/cli.ts', 'messages-en-echec'],
+        { cwd: projectRoot, env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url } },
+      );
+      expect(listed.stderr).toContain('1 message(s) non remis');
+      expect(listed.stdout).toMatch(
+        /\temail\tsans-reponse@exemple\.fr\tAvis\t14 essais\t.*ECONNREFUSED/,
+      );
 
       catcher = await startSmtpCatcher({ port, db: db.pool });
       await sleep(2_500); // more than the worker's poll: a dead message is not retried by itself
