@@ -61,6 +61,8 @@ export async function startMessageWorker(options: {
     throw error;
   }
   let stopping = false;
+  // Read through a call: `stopping` changes while a restart awaits.
+  const isStopping = () => stopping;
   let restarting: Promise<void> | null = null;
   // Workers of ours that died holding a job: known dead, so their locks can go at once.
   const dead = new Set<string>();
@@ -72,7 +74,7 @@ export async function startMessageWorker(options: {
     log?.('warning', 'relance du service d’envoi des messages');
     restarting = (async () => {
       await runner.stop().catch(() => undefined);
-      while (!stopping) {
+      while (!isStopping()) {
         try {
           await pool.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [[...dead]]);
           dead.clear();
