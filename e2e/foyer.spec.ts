@@ -57,7 +57,7 @@ test('l’allocataire invite sa fille de 16 ans, qui active son compte', async (
   await test.step('Léa active son compte avec son numéro et le code reçu', async () => {
     const messages = new MessagesPage(child);
     await messages.goto();
-    const invitation = messages.latest(
+    const invitation = await messages.arrived(
       'Courriel',
       LEA_EMAIL,
       'Votre invitation à créer votre compte Mon Compte',

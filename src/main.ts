@@ -8,6 +8,7 @@ import { openDatabase } from './db/connect.ts';
 import { migrate } from './db/migrate.ts';
 import { startDevelopmentFranceConnect } from './dev-franceconnect/provider.ts';
 import { startDevelopmentSmtpCatcher } from './notifications/smtp-catcher.ts';
+import { startMessageWorker } from './notifications/worker.ts';
 import { buildServices } from './services/index.ts';
 import { demoPersonas, seedDemo } from './seed/demo.ts';
 
@@ -49,10 +50,18 @@ async function main(): Promise<void> {
   // Demo data only outside production, and only into an empty database.
   const seeded = config.env !== 'production' ? await seedDemo(db.pool, services.hasher) : null;
   const app = await buildApp(services);
+  const messageWorker = await startMessageWorker({
+    databaseUrl: db.url,
+    notifier: services.notifier,
+    log: (level, message) => {
+      app.log[level === 'error' ? 'error' : 'warn']({ worker: 'messages' }, message);
+    },
+  });
 
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
     if (err) app.log.error({ err }, 'arrêt sur erreur');
     await app.close();
+    await messageWorker.stop();
     await services.notifier.close();
     await catcher?.close();
     await devFranceConnect?.close();

@@ -3,7 +3,8 @@ import { expect, type Locator, type Page } from '@playwright/test';
 /**
  * /developpement/messages (development and test only): what the portal sent. In e2e the app
  * runs with NODE_ENV=test and no SMTP_URL, so src/main.ts starts the local SMTP catcher and
- * e-mails really go over SMTP before they are listed here, newest first.
+ * e-mails really go over SMTP before they are listed here, newest first. Messages leave through
+ * the outbox's worker, a moment after the page that sent them: `arrived` reloads until then.
  */
 export class MessagesPage {
   readonly heading: Locator;
@@ -31,10 +32,19 @@ export class MessagesPage {
       .first();
   }
 
+  /** `latest`, once it is listed: reloads the page (a bounded number of times) until then. */
+  async arrived(channel: string, recipient: string, subject: string): Promise<Locator> {
+    const row = this.latest(channel, recipient, subject);
+    await expect(async () => {
+      if (!(await row.isVisible())) await this.goto();
+      await expect(row).toBeVisible({ timeout: 500 });
+    }).toPass({ intervals: [250], timeout: 15_000 });
+    return row;
+  }
+
   /** The 6-digit code in the newest "Votre code Mon Compte" e-mail to `email`. */
   async latestEmailCode(email: string): Promise<string> {
-    const row = this.latest('Courriel', email, 'Votre code Mon Compte');
-    await expect(row).toBeVisible();
+    const row = await this.arrived('Courriel', email, 'Votre code Mon Compte');
     const body = await row.locator('pre').innerText();
     const code = /\best : (\d{6})\b/.exec(body)?.[1];
     if (!code) throw new Error(`no 6-digit code in the message to ${email}:\n${body}`);

@@ -6,13 +6,16 @@ import { openDatabase } from '#src/db/connect.ts';
 import { findPersonByProvisionalId } from '#src/db/repositories/provisional-ids.ts';
 import { nirErrorMessage } from '#src/domain/nir.ts';
 import { parseProvisionalId, provisionalIdErrorMessage } from '#src/domain/provisional-id.ts';
+import { deadMessages } from '#src/notifications/outbox.ts';
 import { buildServices } from '#src/services/index.ts';
 import { assignNir, type AssignNirResult } from '#src/services/provisional-id.ts';
 
 // Agent commands, until the agent console exists:
 //   npm run agent -- attribuer-nir --identifiant P2026004817 --nir 1950699341001
+//   npm run agent -- messages-en-echec
 const USAGE =
-  'Usage : npm run agent -- attribuer-nir --identifiant <identifiant provisoire> --nir <13 caractères>\n';
+  'Usage : npm run agent -- attribuer-nir --identifiant <identifiant provisoire> --nir <13 caractères>\n' +
+  '        npm run agent -- messages-en-echec\n';
 
 const envFile = path.join(projectRoot, '.env');
 if (existsSync(envFile)) process.loadEnvFile(envFile);
@@ -24,6 +27,21 @@ const { values, positionals } = parseArgs({
   options: { identifiant: { type: 'string' }, nir: { type: 'string' } },
 });
 const [command] = positionals;
+if (command === 'messages-en-echec') {
+  const db = await openDatabase(loadConfig());
+  try {
+    const dead = await deadMessages(db.pool);
+    say(`${String(dead.length)} message(s) non remis après toutes les tentatives (ADR 0009).`);
+    for (const m of dead) {
+      process.stdout.write(
+        `${m.id}\t${m.createdAt.toISOString()}\t${m.channel}\t${m.recipient}\t${m.subject}\t${String(m.attempts)} essais\t${m.lastError ?? ''}\n`,
+      );
+    }
+  } finally {
+    await db.close();
+  }
+  process.exit(0);
+}
 if (command !== 'attribuer-nir' || !values.identifiant || !values.nir) {
   process.stderr.write(USAGE);
   process.exit(2);
@@ -64,8 +82,8 @@ try {
     );
     say(
       result.noticeSent
-        ? 'La personne est prévenue par courriel.'
-        : 'Aucun courriel envoyé (pas d’adresse, ou pas de serveur de courriel joignable) : prévenez la personne.',
+        ? 'Un courriel prévient la personne (remis par le portail, qui réessaie si besoin).'
+        : 'Aucun courriel envoyé (pas d’adresse) : prévenez la personne.',
     );
   } else {
     say(`Refusé : ${refusal(result.reason)}`);

@@ -47,6 +47,18 @@ const singleAddress = /^[^\s@,;:<>()[\]"\\]+@[^\s@,;:<>()[\]"\\]+\.[^\s@,;:<>()[
 
 const MAX_TEXT_LENGTH = 20_000;
 
+/** The trimmed recipient, or InvalidRecipientError: checked at enqueue time and again at send time. */
+export function checkRecipient(message: OutboundMessage): string {
+  const to = message.to.trim();
+  if (to === '' || message.text.length > MAX_TEXT_LENGTH) {
+    throw new InvalidRecipientError(message.channel);
+  }
+  if (message.channel === 'email' && !singleAddress.test(to)) {
+    throw new InvalidRecipientError('email');
+  }
+  return to;
+}
+
 /**
  * E-mails over SMTP (`smtpUrl`: the real server in production, the development catcher
  * elsewhere); SMS and letters through their transports. With no `smtpUrl` (a CLI that never
@@ -70,13 +82,9 @@ export function createNotifier(options: {
 
   return {
     async send(message) {
-      const to = message.to.trim();
-      if (to === '' || message.text.length > MAX_TEXT_LENGTH) {
-        throw new InvalidRecipientError(message.channel);
-      }
+      const to = checkRecipient(message);
       switch (message.channel) {
         case 'email': {
-          if (!singleAddress.test(to)) throw new InvalidRecipientError('email');
           if (!mailer) {
             throw new ChannelUnavailableError('email', 'aucun serveur SMTP (SMTP_URL) configuré');
           }

@@ -24,6 +24,8 @@ export async function startSmtpCatcher(options: {
   db: Queryable;
   /** Connection-level errors (a client hanging up mid-message); ignored by default. */
   onError?: (error: Error) => void;
+  /** Tests: awaited once a message is stored, before the SMTP answer goes back. */
+  onStored?: (recipient: string) => void | Promise<void>;
 }): Promise<SmtpCatcher> {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopback(host)) {
@@ -47,6 +49,7 @@ export async function startSmtpCatcher(options: {
             'INSERT INTO dev_outbox (channel, recipient, subject, body) VALUES ($1, $2, $3, $4)',
             ['email', recipient, mail.subject ?? null, mail.text ?? ''],
           );
+          await options.onStored?.(recipient);
         })
         .then(
           () => {

@@ -96,7 +96,10 @@ export async function changeBankDetails(
       iban: input.iban,
       bic: input.bic,
     });
-    if (changed) await updateDossierBankDetails(tx, dossier.dossierId, input.iban, input.bic);
+    if (changed) {
+      await updateDossierBankDetails(tx, dossier.dossierId, input.iban, input.bic);
+      await sendBankDetailsNotice(s, tx, principal.personId, maskIban(input.iban));
+    }
     await recordAccess(tx, {
       sessionHash: principal.sessionHash,
       personId: principal.personId,
@@ -106,22 +109,21 @@ export async function changeBankDetails(
     });
     return { ok: true, changed, maskedIban: maskIban(input.iban) };
   });
-  if (result.ok && result.changed)
-    await sendBankDetailsNotice(s, principal.personId, result.maskedIban);
   return result;
 }
 
 async function sendBankDetailsNotice(
   s: Services,
+  tx: Queryable,
   personId: string,
   maskedIban: string,
 ): Promise<void> {
-  const person = await findPersonById(s.pool, personId);
+  const person = await findPersonById(tx, personId);
   if (!person) return;
   const subject = 'Vos coordonnées bancaires ont été modifiées';
   const text = `Bonjour ${person.given_name},\n\nLes coordonnées bancaires de votre dossier viennent d’être modifiées sur Mon Compte. Les prochains paiements de la Caf seront versés sur le compte ${maskedIban}.\n\nSi vous n’êtes pas à l’origine de ce changement, contactez votre Caf sans attendre.`;
   if (person.email && person.email_verified_at) {
-    await s.notifier.send({
+    await s.outbox.enqueueNotice(tx, {
       channel: 'email',
       to: person.email,
       subject,
@@ -129,6 +131,6 @@ async function sendBankDetailsNotice(
     });
   }
   if (person.phone && person.phone_verified_at) {
-    await s.notifier.send({ channel: 'sms', to: person.phone, subject, text });
+    await s.outbox.enqueueNotice(tx, { channel: 'sms', to: person.phone, subject, text });
   }
 }

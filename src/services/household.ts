@@ -138,12 +138,16 @@ export async function inviteMember(
       targetPersonId: member.personId,
       details: { channel: input.channel },
     });
-  });
-  await s.notifier.send({
-    channel: input.channel,
-    to: destination,
-    subject: 'Votre invitation à créer votre compte Mon Compte',
-    text: `Bonjour ${member.givenName},\n\n${principal.displayName} vous invite à créer votre compte personnel sur Mon Compte, l’espace de la Caf (dossier n° ${household.dossierNumber}).\n\nRendez-vous sur la page « Activer mon compte » avec votre numéro de sécurité sociale et ce code d’activation : ${code}\n\nCe code est valable ${input.channel === 'courrier' ? '30' : '7'} jours. Ne le communiquez à personne.`,
+    await s.outbox.enqueue(
+      tx,
+      {
+        channel: input.channel,
+        to: destination,
+        subject: 'Votre invitation à créer votre compte Mon Compte',
+        text: `Bonjour ${member.givenName},\n\n${principal.displayName} vous invite à créer votre compte personnel sur Mon Compte, l’espace de la Caf (dossier n° ${household.dossierNumber}).\n\nRendez-vous sur la page « Activer mon compte » avec votre numéro de sécurité sociale et ce code d’activation : ${code}\n\nCe code est valable ${input.channel === 'courrier' ? '30' : '7'} jours. Ne le communiquez à personne.`,
+      },
+      'code',
+    );
   });
   return { ok: true, member, code };
 }
@@ -172,13 +176,14 @@ export async function changeDelegation(
       dossierId: household.dossierId,
       targetPersonId: member.personId,
     });
+    const what = grant ? 'a donné délégation à' : 'a retiré la délégation de';
+    const text = `Bonjour,\n\n${principal.displayName} ${what} ${displayName(member.givenName, member.familyName)} sur le dossier n° ${household.dossierNumber}. Ce changement s’applique immédiatement.`;
+    for (const personId of [principal.personId, member.personId]) {
+      const person = await findPersonById(tx, personId);
+      const subject = grant ? 'Délégation accordée' : 'Délégation retirée';
+      if (person) await notify(s, person, subject, text, tx);
+    }
   });
-  const what = grant ? 'a donné délégation à' : 'a retiré la délégation de';
-  const text = `Bonjour,\n\n${principal.displayName} ${what} ${displayName(member.givenName, member.familyName)} sur le dossier n° ${household.dossierNumber}. Ce changement s’applique immédiatement.`;
-  for (const personId of [principal.personId, member.personId]) {
-    const person = await findPersonById(s.pool, personId);
-    if (person) await notify(s, person, grant ? 'Délégation accordée' : 'Délégation retirée', text);
-  }
   return { ok: true, member };
 }
 
@@ -214,19 +219,18 @@ export async function declareSeparation(
       targetPersonId: null,
       details: { date: input.date },
     });
-    return true;
-  });
-  if (created) {
     for (const m of couple) {
-      const person = await findPersonById(s.pool, m.personId);
+      const person = await findPersonById(tx, m.personId);
       if (person)
         await notify(
           s,
           person,
           'Déclaration de séparation enregistrée',
           `Bonjour ${person.given_name},\n\n${principal.displayName} a déclaré une séparation au ${input.date.split('-').reverse().join('/')} sur le dossier n° ${household.dossierNumber}. La délégation éventuelle du conjoint a pris fin. La Caf étudiera la situation et vous écrira.`,
+          tx,
         );
     }
-  }
+    return true;
+  });
   return { ok: true, created };
 }

@@ -7,6 +7,7 @@ import {
   unavailableTransport,
   type Notifier,
 } from '#src/notifications/notifier.ts';
+import { createOutbox, type Outbox } from '#src/notifications/outbox.ts';
 import { createFranceConnect, type FranceConnect } from './franceconnect.ts';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.ts';
 
@@ -21,6 +22,8 @@ export interface Services {
   readonly now: () => Date;
   /** E-mail over SMTP (`config.mail.smtpUrl`); SMS and letters: `dev_outbox` outside production. */
   readonly notifier: Notifier;
+  /** Where services write messages, in the transaction of their effect; the worker sends them. */
+  readonly outbox: Outbox;
   /** FranceConnect and FranceConnect+ clients (null when not configured). */
   readonly franceConnect: FranceConnect;
 }
@@ -40,6 +43,8 @@ export async function buildServices(config: Config, pool: Pool): Promise<Service
     sms: production ? unavailableTransport('sms') : outboxTransport(pool, 'sms'),
     courrier: production ? unavailableTransport('courrier') : outboxTransport(pool, 'courrier'),
   });
+  // E-mail always: SMTP_URL in production, the development catcher elsewhere.
+  const outbox = createOutbox({ email: true, sms: !production, courrier: !production });
   const franceConnect = await createFranceConnect(config);
-  return { config, pool, hasher, secrets, now: () => new Date(), notifier, franceConnect };
+  return { config, pool, hasher, secrets, now: () => new Date(), notifier, outbox, franceConnect };
 }

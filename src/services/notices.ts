@@ -1,22 +1,37 @@
+import type { Queryable } from '#src/db/pool.ts';
 import type { PersonRow } from '#src/db/repositories/persons.ts';
 import type { Services } from './index.ts';
 
-/** Notices about an account or a dossier go to the person's e-mail, and verified mobile. */
+/**
+ * Notices about an account or a dossier go to the person's e-mail, and verified mobile, through
+ * the outbox on `db`: the transaction of the effect when there is one.
+ */
 export async function notify(
   s: Services,
   person: PersonRow,
   subject: string,
   text: string,
+  db: Queryable = s.pool,
 ): Promise<void> {
   const signature =
     '\n\nCe message est envoyé automatiquement par Mon Compte, l’espace personnel de la Caf. La Caf ne vous demandera jamais votre mot de passe ni un code reçu.';
   if (person.email)
-    await s.notifier.send({ channel: 'email', to: person.email, subject, text: text + signature });
+    await s.outbox.enqueueNotice(db, {
+      channel: 'email',
+      to: person.email,
+      subject,
+      text: text + signature,
+    });
   if (person.phone && person.phone_verified_at)
-    await s.notifier.send({ channel: 'sms', to: person.phone, subject, text });
+    await s.outbox.enqueueNotice(db, { channel: 'sms', to: person.phone, subject, text });
 }
 
-export async function sendLockNotice(s: Services, person: PersonRow, until: Date): Promise<void> {
+export async function sendLockNotice(
+  s: Services,
+  person: PersonRow,
+  until: Date,
+  db: Queryable = s.pool,
+): Promise<void> {
   const time = new Intl.DateTimeFormat('fr-FR', {
     timeStyle: 'short',
     timeZone: 'Europe/Paris',
@@ -26,15 +41,21 @@ export async function sendLockNotice(s: Services, person: PersonRow, until: Date
     person,
     'Connexion à Mon Compte temporairement bloquée',
     `Bonjour ${person.given_name},\n\nPlusieurs tentatives de connexion à votre compte ont échoué. Par sécurité, la connexion est bloquée jusqu’à ${time}.\n\nSi ce n’était pas vous, personne n’a pu accéder à votre compte. Pour le débloquer tout de suite, choisissez un nouveau mot de passe avec « Mot de passe oublié ? » sur la page de connexion.`,
+    db,
   );
 }
 
-export async function sendPasswordChangedNotice(s: Services, person: PersonRow): Promise<void> {
+export async function sendPasswordChangedNotice(
+  s: Services,
+  person: PersonRow,
+  db: Queryable = s.pool,
+): Promise<void> {
   await notify(
     s,
     person,
     'Votre mot de passe Mon Compte a été modifié',
     `Bonjour ${person.given_name},\n\nLe mot de passe de votre compte vient d’être modifié et toutes vos autres sessions ont été fermées.\n\nSi vous n’êtes pas à l’origine de ce changement, contactez votre Caf sans attendre.`,
+    db,
   );
 }
 

@@ -55,11 +55,15 @@ export async function sendCode(
       createdAt: now,
       expiresAt: new Date(now.getTime() + CODE_TTL_MS),
     });
+    const message = codeMessage(code, purpose);
+    await s.outbox.enqueue(
+      tx,
+      { channel: target.channel, to: target.destination, ...message },
+      'code',
+    );
     return true;
   });
   if (!stored) return 'too-many';
-  const message = codeMessage(code, purpose);
-  await s.notifier.send({ channel: target.channel, to: target.destination, ...message });
   return 'sent';
 }
 

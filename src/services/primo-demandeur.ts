@@ -124,7 +124,10 @@ function isPending(holder: NirHolder): boolean {
   return holder.selfRegisteredAt !== null && !holder.hasAccount && !holder.isMember;
 }
 
-/** The holder of a NIR is told, on the contact the Caf has on file, of an attempt with it. */
+/**
+ * The holder of a NIR is told, on the contact the Caf has on file, of an attempt with it; on the
+ * pool, since that branch writes nothing to be in a transaction with.
+ */
 async function sendCreationAttemptNotice(s: Services, holder: NirHolder): Promise<void> {
   const channel: CodeChannel | null = holder.email ? 'email' : holder.phone ? 'sms' : null;
   const to = holder.email ?? holder.phone;
@@ -137,7 +140,7 @@ async function sendCreationAttemptNotice(s: Services, holder: NirHolder): Promis
   const ifYou = holder.hasAccount
     ? 'Si c’était vous : vous avez déjà un compte. Connectez-vous avec votre numéro de sécurité sociale et votre mot de passe, ou choisissez-en un nouveau avec « Mot de passe oublié ? ».'
     : 'Si c’était vous : vous êtes déjà connu(e) de la Caf. Pour votre première connexion, utilisez votre numéro de sécurité sociale et l’ancien mot de passe Caf à 8 chiffres de votre dossier, ou l’invitation reçue de l’allocataire, ou contactez votre Caf.';
-  await s.notifier.send({
+  await s.outbox.enqueueNotice(s.pool, {
     channel,
     to,
     subject: 'Tentative de création de compte avec votre numéro de sécurité sociale',

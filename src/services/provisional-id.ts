@@ -1,4 +1,4 @@
-import { withTransaction } from '#src/db/pool.ts';
+import { withTransaction, type Queryable } from '#src/db/pool.ts';
 import { findPersonById, type PersonRow } from '#src/db/repositories/persons.ts';
 import {
   findAccountByProvisionalId,
@@ -81,9 +81,7 @@ export async function assignNir(
     if (isUniqueViolation(error)) return { ok: false, reason: 'nir-taken' };
     throw error;
   });
-  if (!outcome.ok) return outcome;
-  const noticeSent = await sendNirAssignedNotice(s, outcome.person);
-  return { ...outcome, noticeSent };
+  return outcome;
 }
 
 async function reKey(s: Services, personId: string, nir: Nir): Promise<AssignNirResult> {
@@ -96,11 +94,8 @@ async function reKey(s: Services, personId: string, nir: Nir): Promise<AssignNir
       return { ok: false, reason: 'identity-mismatch' };
     if (await otherHolderOfNir(tx, nir.value, person.id)) return { ok: false, reason: 'nir-taken' };
     await setNirClearingProvisionalId(tx, person.id, nir.value);
-    return {
-      ok: true,
-      person: { ...person, nir: nir.value, provisional_id: null },
-      noticeSent: false,
-    };
+    const updated = { ...person, nir: nir.value, provisional_id: null };
+    return { ok: true, person: updated, noticeSent: await sendNirAssignedNotice(s, tx, updated) };
   });
 }
 
@@ -108,20 +103,19 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
 }
 
-/** Tells the person their login changed; best effort, the re-keying is already committed. */
-async function sendNirAssignedNotice(s: Services, person: PersonRow): Promise<boolean> {
+/** Tells the person their login changed, in the re-keying's transaction; false: no e-mail to use. */
+async function sendNirAssignedNotice(
+  s: Services,
+  tx: Queryable,
+  person: PersonRow,
+): Promise<boolean> {
   if (!person.email) return false;
-  try {
-    await s.notifier.send({
-      channel: 'email',
-      to: person.email,
-      subject: 'Connectez-vous désormais avec votre numéro de sécurité sociale',
-      text: `Bonjour ${person.given_name},\n\nLa Caf a enregistré votre numéro de sécurité sociale. Pour vous connecter à Mon Compte, utilisez-le désormais à la place de votre identifiant provisoire, avec le même mot de passe. Votre dossier et votre historique sont conservés.\n\nCe message est envoyé automatiquement par Mon Compte, l’espace personnel de la Caf. La Caf ne vous demandera jamais votre mot de passe ni un code reçu.`,
-    });
-    return true;
-  } catch {
-    return false;
-  }
+  return s.outbox.enqueueNotice(tx, {
+    channel: 'email',
+    to: person.email,
+    subject: 'Connectez-vous désormais avec votre numéro de sécurité sociale',
+    text: `Bonjour ${person.given_name},\n\nLa Caf a enregistré votre numéro de sécurité sociale. Pour vous connecter à Mon Compte, utilisez-le désormais à la place de votre identifiant provisoire, avec le même mot de passe. Votre dossier et votre historique sont conservés.\n\nCe message est envoyé automatiquement par Mon Compte, l’espace personnel de la Caf. La Caf ne vous demandera jamais votre mot de passe ni un code reçu.`,
+  });
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   type TestDatabase,
 } from '../support/app.ts';
 import { TestBrowser, csrfTokenOf, headerNameOf, type Reply } from '../support/browser.ts';
-import { codeIn, lastMessageTo } from '../support/outbox.ts';
+import { codeIn, lastMessageTo, waitForDelivery } from '../support/outbox.ts';
 import { demo, required } from '../support/personas.ts';
 
 let db: TestDatabase;
@@ -71,6 +71,7 @@ const strip = (html: string) => html.replace(/nonce="[^"]+"/g, '').replace(/valu
 const cookieShape = (res: Reply) => res.cookies.map((c) => [c.name, c.value.length]);
 
 async function outboxCount(): Promise<number> {
+  await waitForDelivery(db.pool);
   const r = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM dev_outbox');
   return r.rows[0]?.n ?? -1;
 }
@@ -329,12 +330,14 @@ describe('a NIR the Caf already knows: the same pages, no account, a notice to i
 
   it('does not let a dossier member without an account skip the first connection', async () => {
     const before = await db.pool.query('SELECT * FROM persons WHERE nir = $1', [nathalie.nir]);
-    const toTyped = async () =>
-      (
+    const toTyped = async () => {
+      await waitForDelivery(db.pool);
+      return (
         await db.pool.query<{ n: number }>(
           "SELECT count(*)::int AS n FROM dev_outbox WHERE recipient = 'essai@example.org'",
         )
       ).rows[0]?.n;
+    };
     const typedBefore = await toTyped();
     const known = await attempt({
       nir: required(nathalie.nir, 'nir'),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app.ts';
 import { TestBrowser, headerNameOf } from '../support/browser.ts';
-import { lastMessageTo } from '../support/outbox.ts';
+import { lastMessageTo, waitForDelivery } from '../support/outbox.ts';
 import { demo, persona, required } from '../support/personas.ts';
 
 const ctx = useTestApp();
@@ -220,6 +220,7 @@ describe('invitation and activation of a 16-year-old', () => {
       '/mon-compte/foyer/invitation',
     );
     expect(res.statusCode).toBe(400); // Jade is under 15
+    await waitForDelivery(ctx.pool);
     const noLetter = await ctx.pool.query(
       "SELECT 1 FROM dev_outbox WHERE channel = 'courrier' AND body LIKE '%Jade%'",
     );

@@ -16,7 +16,7 @@ import {
 } from '../support/app.ts';
 import { TestBrowser, headerNameOf } from '../support/browser.ts';
 import { TEST_SESSION_KEY } from '../support/config.ts';
-import { codeIn, lastMessageTo } from '../support/outbox.ts';
+import { codeIn, lastMessageTo, waitForDelivery } from '../support/outbox.ts';
 import { demo, required } from '../support/personas.ts';
 
 const ctx = useTestApp();
@@ -207,6 +207,7 @@ describe('"Mot de passe oublié ?" with a provisional identifier', () => {
   });
 
   it('answers an unknown identifier or a wrong birth date the same way, sending nothing', async () => {
+    await waitForDelivery(ctx.pool);
     const before = await ctx.pool.query('SELECT count(*)::int AS n FROM dev_outbox');
     for (const [identifiant, birthdate] of [
       ['P2026999999', '25/06/1995'],
@@ -222,6 +223,7 @@ describe('"Mot de passe oublié ?" with a provisional identifier', () => {
       expect(res.statusCode).toBe(303);
       expect(res.headers.location).toBe('/mot-de-passe-oublie/code');
     }
+    await waitForDelivery(ctx.pool);
     const after = await ctx.pool.query('SELECT count(*)::int AS n FROM dev_outbox');
     expect(after.rows).toEqual(before.rows);
   });

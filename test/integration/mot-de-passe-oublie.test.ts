@@ -3,7 +3,7 @@ import { makeNir } from '#src/domain/nir.ts';
 import { useTestApp } from '../support/app.ts';
 import { TestBrowser, headerNameOf } from '../support/browser.ts';
 import { demo, required } from '../support/personas.ts';
-import { codeIn, lastMessageTo } from '../support/outbox.ts';
+import { codeIn, lastMessageTo, waitForDelivery } from '../support/outbox.ts';
 
 const ctx = useTestApp();
 
@@ -145,12 +145,16 @@ describe('forgotten password', () => {
 
   it('limits the codes sent to 3 an hour for one person', async () => {
     const ines = demo('primo-demandeur');
-    const count = async () =>
-      (
-        await ctx.pool.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM dev_outbox WHERE recipient = 'ines.benali@example.fr'",
-        )
-      ).rows[0]?.n ?? 0;
+    const count = async () => {
+      await waitForDelivery(ctx.pool);
+      return (
+        (
+          await ctx.pool.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM dev_outbox WHERE recipient = 'ines.benali@example.fr'",
+          )
+        ).rows[0]?.n ?? 0
+      );
+    };
     const start = await count();
     for (let i = 0; i < 5; i++) {
       await startRecovery(

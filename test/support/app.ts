@@ -6,6 +6,7 @@ import { buildApp } from '#src/app.ts';
 import type { Env } from '#src/config.ts';
 import { createPool, type Pool } from '#src/db/pool.ts';
 import { startSmtpCatcher } from '#src/notifications/smtp-catcher.ts';
+import { startMessageWorker } from '#src/notifications/worker.ts';
 import { buildServices, type Services } from '#src/services/index.ts';
 import { testConfig } from './config.ts';
 
@@ -53,8 +54,9 @@ export interface TestApp {
 }
 
 /**
- * The real app on a test database; `env` overrides configuration (queue sizes, timeouts…),
- * `now` the clock of the services (throttling delays and code expiry without waiting).
+ * The real app on a test database, with its message worker (stopped when the app closes);
+ * `env` overrides configuration (queue sizes, timeouts…), `now` the clock of the services
+ * (throttling delays and code expiry without waiting).
  */
 export async function createTestApp(
   db: TestDatabase,
@@ -64,6 +66,11 @@ export async function createTestApp(
   const built = await buildServices(testConfig(db.url, { SMTP_URL: db.smtpUrl, ...env }), db.pool);
   const services = options.now ? { ...built, now: options.now } : built;
   const app = await buildApp(services);
+  const worker = await startMessageWorker({ databaseUrl: db.url, notifier: services.notifier });
+  app.addHook('onClose', async () => {
+    await worker.stop();
+    await services.notifier.close();
+  });
   await app.ready();
   return { app, services };
 }
