@@ -120,7 +120,7 @@ export type RecoveryCompletion =
 /**
  * The new password. In one transaction: the flow consumed (a replayed cookie finds nothing),
  * the password set, the contact just proven recorded, the other sessions revoked, locks lifted
- * and this browser's session opened. The notice is sent after the commit.
+ * and this browser's session opened; the notice is queued in the same transaction.
  */
 export async function completeRecovery(
   s: Services,
@@ -139,7 +139,11 @@ export async function completeRecovery(
     await setPassword(tx, personId, prepared.hash, now);
     // The code just proved this contact belongs to the person.
     await setVerifiedContact(tx, personId, verified.channel, verified.destination, now);
-    if (hadAccount) await afterPasswordReset(s, tx, prepared.person, null);
+    if (hadAccount) {
+      await afterPasswordReset(s, tx, prepared.person, null);
+      // In the outbox with the change itself: an SMTP outage cannot lose this notice.
+      await sendPasswordChangedNotice(s, prepared.person, tx);
+    }
     const session = await openSession(tx, s.config.session, {
       personId,
       method: 'password',
@@ -149,6 +153,5 @@ export async function completeRecovery(
     return { session, hadAccount };
   });
   if (done === 'gone') return { ok: false, reason: 'gone' };
-  if (done.hadAccount) await sendPasswordChangedNotice(s, prepared.person);
   return { ok: true, session: done.session };
 }
