@@ -17,7 +17,7 @@ import { santeRoutes } from './http/journeys/sante/routes.ts';
 import { paths } from './http/paths.ts';
 import { cacheControl } from './http/plugins/cache-control.ts';
 import { csrfProtection } from './http/plugins/csrf.ts';
-import { errorPages } from './http/plugins/errors.ts';
+import { clientErrorHandler, errorPages } from './http/plugins/errors.ts';
 import { securityHeaders } from './http/plugins/security-headers.ts';
 import { sessionPlugin } from './http/plugins/session.ts';
 import { staticAssets } from './http/plugins/static-assets.ts';
@@ -33,6 +33,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024,
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
+    clientErrorHandler,
+    // errors.ts answers requests that arrive while the server drains with the French 503.
+    return503OnClosing: false,
   });
 
   await app.register(securityHeaders, {
@@ -46,7 +49,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(sessionPlugin, { services });
   await app.register(csrfProtection);
   await app.register(views, { development });
-  await app.register(errorPages, { development });
+  await app.register(errorPages);
 
   app.get(paths.accueil, async (request, reply) =>
     reply.redirect(request.principal ? paths.monCompte : paths.connexion, 303),
