@@ -17,6 +17,7 @@ import { santeRoutes } from './http/journeys/sante/routes.ts';
 import { paths } from './http/paths.ts';
 import { cacheControl } from './http/plugins/cache-control.ts';
 import { csrfProtection } from './http/plugins/csrf.ts';
+import { draining } from './http/plugins/draining.ts';
 import { clientErrorHandler, errorPages } from './http/plugins/errors.ts';
 import { securityHeaders } from './http/plugins/security-headers.ts';
 import { sessionPlugin } from './http/plugins/session.ts';
@@ -34,7 +35,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     clientErrorHandler,
-    // errors.ts answers requests that arrive while the server drains with the French 503.
+    // http/plugins/draining.ts answers requests arriving while the server drains (French 503).
     return503OnClosing: false,
   });
 
@@ -49,6 +50,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(sessionPlugin, { services });
   await app.register(csrfProtection);
   await app.register(views, { development });
+  await app.register(draining);
   await app.register(errorPages);
 
   app.get(paths.accueil, async (request, reply) =>

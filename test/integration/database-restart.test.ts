@@ -268,9 +268,9 @@ describe('a Postgres restart under load', () => {
       byPhase('after').filter((o) => o.status === 200 || o.status === 303).length,
     ).toBeGreaterThan(0);
     // /sante with a session cookie answers its JSON, not the HTML page.
-    expect(health?.statusCode).toBe(503);
-    expect(String(health?.headers['content-type'])).toMatch(/^application\/json/);
-    expect(JSON.parse(health?.body ?? '')).toEqual({ status: 'database-unavailable' });
+    expect(health.statusCode).toBe(503);
+    expect(String(health.headers['content-type'])).toMatch(/^application\/json/);
+    expect(JSON.parse(health.body)).toEqual({ status: 'database-unavailable' });
 
     // A form submitted during the outage exists at most once; its retry leaves exactly one.
     const livePool = required(pool, 'pool');

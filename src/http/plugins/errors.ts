@@ -6,6 +6,7 @@ import { isConnectionError } from '#src/db/pool.ts';
 import { ChannelUnavailableError } from '#src/notifications/notifier.ts';
 import { HasherOverloadedError } from '#src/services/password-hasher.ts';
 import { paths } from '../paths.ts';
+import { ServerDrainingError } from './draining.ts';
 
 /** Thrown by a route when the access matrix refuses the principal this page or action. */
 export class ForbiddenError extends Error {
@@ -100,6 +101,7 @@ function classify(error: FastifyError): ErrorPage {
   if (error instanceof HasherOverloadedError) return pages.overloaded;
   if (error instanceof ForbiddenError) return pages.forbidden;
   if (error instanceof ChannelUnavailableError) return pages.channelUnavailable;
+  if (error instanceof ServerDrainingError) return pages.closing;
   // Errors from pg or Node carry their own codes; some errors carry none.
   const code: unknown = error.code;
   if (typeof code === 'string' && code.startsWith('FST_CSRF')) return pages.csrf;
@@ -117,7 +119,6 @@ function isHealthCheck(request: FastifyRequest): boolean {
 /** One error page for every failure: French text; stack traces go to the log, never to the page. */
 export const errorPages = fp(
   async (app: FastifyInstance) => {
-    let closing = false;
     const render = async (request: FastifyRequest, reply: FastifyReply, page: ErrorPage) => {
       reply.code(page.status);
       if (page.retryAfter) reply.header('retry-after', String(page.retryAfter));
@@ -140,18 +141,6 @@ export const errorPages = fp(
       if (page.status >= 500) request.log.error({ err: error }, page.title);
       else request.log.info({ code: error.code }, page.title);
       return render(request, reply, page);
-    });
-    // While the server drains (SIGTERM), a request arriving on a kept-alive connection gets the
-    // French 503 and `Connection: close`; requests already running finish normally.
-    app.addHook('preClose', (done) => {
-      closing = true;
-      done();
-    });
-    app.addHook('onRequest', async (request, reply) => {
-      if (!closing) return;
-      reply.header('connection', 'close');
-      await render(request, reply, pages.closing);
-      return reply;
     });
   },
   { name: 'error-pages', dependencies: ['views'] },
