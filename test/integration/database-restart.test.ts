@@ -103,7 +103,7 @@ describe('a Postgres restart under load', () => {
     const outcomes: Outcome[] = [];
     let phase: Phase = 'before';
     let running = true;
-    const record = (kind: Outcome['kind'], started: Phase, res: Reply) => {
+    const record = async (kind: Outcome['kind'], started: Phase, res: Reply) => {
       // A request counts for a phase when it started and ended in it.
       outcomes.push({
         kind,
@@ -113,6 +113,8 @@ describe('a Postgres restart under load', () => {
           typeof res.headers['retry-after'] === 'string' ? res.headers['retry-after'] : undefined,
         french: french(res),
       });
+      // Clients back off a little on a 503, as Retry-After asks: the CPU is shared.
+      if (res.statusCode === 503) await sleep(50);
     };
     /** Forms submitted while the database was down, to retry afterwards. */
     const outageForms: { browser: TestBrowser; body: Record<string, string> }[] = [];
@@ -124,10 +126,10 @@ describe('a Postgres restart under load', () => {
         const started = phase;
         const page = await b.get('/connexion');
         if (page.statusCode !== 200) {
-          record('login', started, page);
+          await record('login', started, page);
           continue;
         }
-        record(
+        await record(
           'login',
           started,
           await b.post('/connexion', {
@@ -141,7 +143,7 @@ describe('a Postgres restart under load', () => {
     const monCompteClient = async (b: TestBrowser) => {
       while (running) {
         const started = phase;
-        record('mon-compte', started, await b.get('/mon-compte'));
+        await record('mon-compte', started, await b.get('/mon-compte'));
       }
     };
     const formClient = async (b: TestBrowser) => {
@@ -149,7 +151,7 @@ describe('a Postgres restart under load', () => {
         const started = phase;
         const page = await b.get('/mon-compte/separation');
         if (page.statusCode !== 200) {
-          record('form', started, page);
+          await record('form', started, page);
           continue;
         }
         const body = {
@@ -160,7 +162,7 @@ describe('a Postgres restart under load', () => {
         };
         const submittedIn = phase;
         const res = await b.post('/mon-compte/separation', body);
-        record('form', submittedIn, res);
+        await record('form', submittedIn, res);
         if (submittedIn === 'outage' || phase === 'outage') outageForms.push({ browser: b, body });
       }
     };
@@ -205,7 +207,7 @@ describe('a Postgres restart under load', () => {
       for (const res of await Promise.all(
         held.map((f) => f.browser.post('/mon-compte/separation', f.body)),
       )) {
-        record('form', 'outage', res);
+        await record('form', 'outage', res);
       }
       outageForms.push(...held);
       await sleep(1_000);
