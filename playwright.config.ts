@@ -75,8 +75,8 @@ export default defineConfig({
     reuseExistingServer: false,
     timeout: 120_000,
     // SIGTERM to the server's process group: close-with-grace in src/main.ts closes the app,
-    // the pool and the embedded Postgres (which, in the same group, gets the SIGTERM too).
-    // Without this option Playwright sends SIGKILL to the group.
+    // the pool, then the embedded Postgres (which runs in a process group of its own, so that
+    // it stops last: ADR 0005). Without this option Playwright sends SIGKILL to the group.
     gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
     stderr: 'pipe',
     env: {

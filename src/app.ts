@@ -17,7 +17,8 @@ import { santeRoutes } from './http/journeys/sante/routes.ts';
 import { paths } from './http/paths.ts';
 import { cacheControl } from './http/plugins/cache-control.ts';
 import { csrfProtection } from './http/plugins/csrf.ts';
-import { errorPages } from './http/plugins/errors.ts';
+import { draining } from './http/plugins/draining.ts';
+import { clientErrorHandler, errorPages } from './http/plugins/errors.ts';
 import { securityHeaders } from './http/plugins/security-headers.ts';
 import { sessionPlugin } from './http/plugins/session.ts';
 import { staticAssets } from './http/plugins/static-assets.ts';
@@ -34,6 +35,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024,
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
+    clientErrorHandler,
+    // http/plugins/draining.ts answers requests arriving while the server drains (French 503).
+    return503OnClosing: false,
   });
   recordRoutes(app);
 
@@ -48,7 +52,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(sessionPlugin, { services });
   await app.register(csrfProtection);
   await app.register(views, { development });
-  await app.register(errorPages, { development });
+  await app.register(draining);
+  await app.register(errorPages);
 
   app.get(paths.accueil, async (request, reply) =>
     reply.redirect(request.principal ? paths.monCompte : paths.connexion, 303),

@@ -22,10 +22,7 @@ const envSchema = z.object({
         .min(1),
     )
     .optional(),
-  EMBEDDED_PG_DIR: z
-    .string()
-    .min(1)
-    .default(path.join(projectRoot, '.data', 'postgres')),
+  EMBEDDED_PG_DIR: z.string().min(1).optional(),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(19456),
   ARGON2_TIME_COST: z.coerce.number().int().min(2).default(2),
@@ -58,7 +55,12 @@ export interface Config {
   readonly host: string;
   /** Absent: the app starts its own embedded Postgres in `embedded.dir`. */
   readonly databaseUrl: string | undefined;
-  readonly embedded: { readonly dir: string; readonly port: number };
+  readonly embedded: {
+    readonly dir: string;
+    readonly port: number;
+    /** `.data/postgres` of the clone, not EMBEDDED_PG_DIR: as root it may move (ADR 0005). */
+    readonly dirIsDefault: boolean;
+  };
   /** 32-byte keys; the first encrypts, all decrypt (rotation). */
   readonly sessionKeys: readonly Buffer[];
   readonly argon2: {
@@ -156,7 +158,11 @@ export function loadConfig(env: Env = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
-    embedded: { dir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
+    embedded: {
+      dir: e.EMBEDDED_PG_DIR ?? path.join(projectRoot, '.data', 'postgres'),
+      port: e.EMBEDDED_PG_PORT,
+      dirIsDefault: e.EMBEDDED_PG_DIR === undefined,
+    },
     sessionKeys: keys.map((k) => Buffer.from(k, 'base64')),
     argon2: {
       memoryCost: e.ARGON2_MEMORY_KIB,

@@ -5,9 +5,8 @@ import { buildApp } from './app.ts';
 import { paths } from './http/paths.ts';
 import { ConfigError, loadConfig, projectRoot } from './config.ts';
 import { openDatabase } from './db/connect.ts';
+import { EmbeddedPostgresError } from './db/embedded-error.ts';
 import { migrate } from './db/migrate.ts';
-import { startDevelopmentFranceConnect } from './dev-franceconnect/provider.ts';
-import { startDevelopmentSmtpCatcher } from './notifications/smtp-catcher.ts';
 import { startMessageWorker } from './notifications/worker.ts';
 import { buildServices } from './services/index.ts';
 import { demoPersonas, seedDemo } from './seed/demo.ts';
@@ -21,9 +20,12 @@ async function main(): Promise<void> {
   await migrate(db.pool);
   // Outside production with no SMTP_URL, e-mails go to a local SMTP catcher writing to
   // dev_outbox; the config handed to the services carries the catcher's URL.
+  // Development tools are imported only where used: production never loads them.
   const catcher =
     loaded.env !== 'production' && !loaded.mail.smtpUrl
-      ? await startDevelopmentSmtpCatcher({
+      ? await (
+          await import('./notifications/smtp-catcher.ts')
+        ).startDevelopmentSmtpCatcher({
           preferredPort: loaded.mail.catcherPort,
           db: db.pool,
         })
@@ -34,7 +36,9 @@ async function main(): Promise<void> {
   const { franceconnect, franceconnectPlus } = loaded.franceConnect;
   const devFranceConnect =
     loaded.env !== 'production' && !franceconnect && !franceconnectPlus
-      ? await startDevelopmentFranceConnect({ port: loaded.franceConnect.devProviderPort })
+      ? await (
+          await import('./dev-franceconnect/provider.ts')
+        ).startDevelopmentFranceConnect({ port: loaded.franceConnect.devProviderPort })
       : null;
   const config = devFranceConnect
     ? {
@@ -58,6 +62,8 @@ async function main(): Promise<void> {
     },
   });
 
+  // Shutdown order (ADR 0005): stop accepting and let requests in flight finish (bounded by
+  // `delay`), close the senders, then the pool, then the embedded Postgres if we started it.
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
     if (err) app.log.error({ err }, 'arrêt sur erreur');
     await app.close();
@@ -109,10 +115,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // Words, not a stack: what is wrong and how to fix it.
   process.stderr.write(
     error instanceof ConfigError
       ? `${error.message}\n`
-      : `Démarrage impossible : ${String(error)}\n`,
+      : error instanceof EmbeddedPostgresError
+        ? `Démarrage impossible : ${error.message}\n`
+        : `Démarrage impossible : ${String(error)}\n`,
   );
   process.exit(1);
 });

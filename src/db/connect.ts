@@ -1,6 +1,5 @@
 import pg from 'pg';
 import type { Config } from '#src/config.ts';
-import { embeddedDatabaseUrl, startEmbeddedPostgres, type EmbeddedDatabase } from './embedded.ts';
 import { createPool, type Pool } from './pool.ts';
 
 export interface Database {
@@ -13,7 +12,8 @@ export interface Database {
 
 /**
  * `DATABASE_URL` when set; otherwise the embedded Postgres of the project, joined if another
- * process (the running portal, say) already started it, started here if not.
+ * process (the running portal, say) already started it, started here if not. `close` ends the
+ * pool, then stops the embedded server if this process started it.
  */
 export async function openDatabase(
   config: Config,
@@ -23,25 +23,29 @@ export async function openDatabase(
     const pool = createPool(config.databaseUrl);
     return { pool, url: config.databaseUrl, description: 'DATABASE_URL', close: () => pool.end() };
   }
-  let embedded: EmbeddedDatabase | null = null;
-  let url = embeddedDatabaseUrl(config.embedded.port);
-  if (!(await reachable(url))) {
-    embedded = await startEmbeddedPostgres({
-      dir: config.embedded.dir,
-      port: config.embedded.port,
-      log,
-    });
-    url = embedded.url;
-  }
+  // Loaded only here: with DATABASE_URL (production) the embedded server's code is never loaded.
+  const { embeddedDatabaseUrl, startEmbeddedPostgres } = await import('./embedded.ts');
+  const joinUrl = embeddedDatabaseUrl(config.embedded.port);
+  const embedded = (await reachable(joinUrl))
+    ? null
+    : await startEmbeddedPostgres({
+        dir: config.embedded.dir,
+        port: config.embedded.port,
+        relocatable: config.embedded.dirIsDefault,
+        log,
+      });
+  const url = embedded?.url ?? joinUrl;
   const pool = createPool(url);
-  const server = embedded;
+  const port = String(config.embedded.port);
   return {
     pool,
     url,
-    description: `Postgres embarqué (${config.embedded.dir}, port ${config.embedded.port})`,
+    description: embedded
+      ? `Postgres embarqué (${embedded.dataDir}, port ${port})`
+      : `Postgres embarqué déjà démarré par un autre processus (port ${port})`,
     close: async () => {
       await pool.end();
-      await server?.stop();
+      await embedded?.stop();
     },
   };
 }

@@ -25,7 +25,11 @@ if (!Number.isInteger(count) || count < 0) {
 // stdout carries only the JSON; everything else goes to stderr.
 const say = (m: string) => process.stderr.write(`${m}\n`);
 const config = loadConfig();
-const db = await openDatabase(config);
+const db = await openDatabase(config).catch((error: unknown) => {
+  // Words, not a stack (ADR 0005).
+  say(`Base de données inaccessible : ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
 try {
   await migrate(db.pool);
   const services = await buildServices(config, db.pool);

@@ -1,7 +1,12 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { isConnectionError } from '#src/db/pool.ts';
 import { ChannelUnavailableError } from '#src/notifications/notifier.ts';
 import { HasherOverloadedError } from '#src/services/password-hasher.ts';
+import { paths } from '../paths.ts';
+import { ServerDrainingError } from './draining.ts';
 
 /** Thrown by a route when the access matrix refuses the principal this page or action. */
 export class ForbiddenError extends Error {
@@ -65,6 +70,25 @@ const pages = {
       'Mon Compte est momentanément indisponible. Aucune information n’a été enregistrée partiellement. Merci de réessayer dans quelques minutes.',
     retryAfter: 30,
   },
+  closing: {
+    status: 503,
+    title: 'Service momentanément indisponible',
+    message:
+      'Mon Compte redémarre. Aucune information n’a été enregistrée partiellement. Merci de réessayer dans quelques secondes.',
+    retryAfter: 5,
+  },
+  headersTooLarge: {
+    status: 431,
+    title: 'Requête trop volumineuse',
+    message:
+      'Votre navigateur a envoyé des informations trop volumineuses (souvent des cookies accumulés). Supprimez les cookies de ce site dans votre navigateur, puis réessayez.',
+  },
+  timeout: {
+    status: 408,
+    title: 'Délai dépassé',
+    message:
+      'La requête n’est pas arrivée complètement à temps. Vérifiez votre connexion à Internet, puis réessayez.',
+  },
   internal: {
     status: 500,
     title: 'Erreur inattendue',
@@ -73,52 +97,42 @@ const pages = {
   },
 } satisfies Record<string, ErrorPage>;
 
-// Connection-level failures of Postgres or the network (not bad queries): the service is down, not broken.
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  '57P01',
-  '57P03',
-  '53300',
-]);
-
 function classify(error: FastifyError): ErrorPage {
   if (error instanceof HasherOverloadedError) return pages.overloaded;
   if (error instanceof ForbiddenError) return pages.forbidden;
   if (error instanceof ChannelUnavailableError) return pages.channelUnavailable;
+  if (error instanceof ServerDrainingError) return pages.closing;
   // Errors from pg or Node carry their own codes; some errors carry none.
   const code: unknown = error.code;
-  const c = typeof code === 'string' ? code : '';
-  if (c.startsWith('FST_CSRF')) return pages.csrf;
-  if (c.startsWith('08') || UNAVAILABLE_CODES.has(c)) return pages.unavailable;
-  if (/timeout exceeded when trying to connect|Connection terminated/i.test(error.message)) {
-    return pages.unavailable;
-  }
+  if (typeof code === 'string' && code.startsWith('FST_CSRF')) return pages.csrf;
+  if (isConnectionError(error)) return pages.unavailable;
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return { ...pages.badRequest, status };
   return pages.internal;
 }
 
-/** One error page for every failure: French text, no stack trace outside development. */
+/** `/sante` is read by load balancers: JSON on every path, error pages included. */
+function isHealthCheck(request: FastifyRequest): boolean {
+  return request.url.split('?')[0] === paths.sante;
+}
+
+/** One error page for every failure: French text; stack traces go to the log, never to the page. */
 export const errorPages = fp(
-  async (app: FastifyInstance, opts: { development: boolean }) => {
-    const render = async (
-      request: FastifyRequest,
-      reply: FastifyReply,
-      page: ErrorPage,
-      detail?: string,
-    ) => {
-      reply.code(page.status).type('text/html; charset=utf-8');
+  async (app: FastifyInstance) => {
+    const render = async (request: FastifyRequest, reply: FastifyReply, page: ErrorPage) => {
+      reply.code(page.status);
       if (page.retryAfter) reply.header('retry-after', String(page.retryAfter));
+      if (isHealthCheck(request)) {
+        return reply.send({
+          status: page === pages.unavailable ? 'database-unavailable' : 'error',
+        });
+      }
+      reply.type('text/html; charset=utf-8');
       try {
-        return await reply.page('errors/erreur.njk', { page, detail });
+        return await reply.page('errors/erreur.njk', { page });
       } catch (renderError) {
         request.log.error({ err: renderError }, 'error page failed to render');
-        return reply.send(
-          `<!doctype html><html lang="fr"><title>${page.title}</title><h1>${page.title}</h1><p>${page.message}</p></html>`,
-        );
+        return reply.send(staticPage(page));
       }
     };
     app.setNotFoundHandler((request, reply) => render(request, reply, pages.notFound));
@@ -126,13 +140,56 @@ export const errorPages = fp(
       const page = classify(error);
       if (page.status >= 500) request.log.error({ err: error }, page.title);
       else request.log.info({ code: error.code }, page.title);
-      return render(
-        request,
-        reply,
-        page,
-        opts.development && page.status >= 500 ? error.stack : undefined,
-      );
+      return render(request, reply, page);
     });
   },
   { name: 'error-pages', dependencies: ['views'] },
 );
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${String(c.charCodeAt(0))};`);
+}
+
+/** A whole page without templates, for when there is no request to render one with. */
+function staticPage(page: ErrorPage): string {
+  const title = escapeHtml(page.title);
+  return `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>${title} - Mon Compte</title><link rel="stylesheet" href="/static/dsfr/dsfr.min.css"></head><body><main class="fr-container fr-my-7w"><h1>${title}</h1><p class="fr-text--sm">Erreur ${String(page.status)}</p><p class="fr-text--lead">${escapeHtml(page.message)}</p><p><a class="fr-btn" href="${paths.accueil}">Page d’accueil</a></p></main></body></html>`;
+}
+
+/**
+ * Errors Node's HTTP parser raises before there is a request (headers too large, malformed
+ * request line, timeout): Fastify's default answers English JSON; we answer the French page.
+ */
+export function clientErrorHandler(
+  this: FastifyInstance,
+  error: Error & { code?: string },
+  socket: Duplex,
+): void {
+  // A reset connection has no one left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const page =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? pages.headersTooLarge
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? pages.timeout
+        : pages.badRequest;
+  this.log.info({ code: error.code }, page.title);
+  if (!socket.writable) {
+    socket.destroy(error);
+    return;
+  }
+  const body = staticPage(page);
+  socket.end(
+    [
+      `HTTP/1.1 ${String(page.status)} ${STATUS_CODES[page.status] ?? ''}`,
+      'Content-Type: text/html; charset=utf-8',
+      `Content-Length: ${String(Buffer.byteLength(body))}`,
+      'Cache-Control: no-store',
+      'X-Content-Type-Options: nosniff',
+      "Content-Security-Policy: default-src 'none'; style-src 'self'",
+      'Connection: close',
+      '',
+      body,
+    ].join('\r\n'),
+  );
+}
