@@ -11,6 +11,7 @@ import { buildApp } from '#src/app.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '#src/db/embedded.ts';
 import { migrate } from '#src/db/migrate.ts';
 import { createPool, type Pool } from '#src/db/pool.ts';
+import { startMessageWorker, type MessageWorker } from '#src/notifications/worker.ts';
 import { seedDemo } from '#src/seed/demo.ts';
 import { buildServices } from '#src/services/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/app.ts';
@@ -48,6 +49,7 @@ let server: EmbeddedDatabase | null = null;
 let pool: Pool | null = null;
 let app: FastifyInstance | null = null;
 let mail: TestDatabase | null = null;
+let worker: MessageWorker | null = null;
 let baseUrl = '';
 const unexpected: unknown[] = [];
 const onUnexpected = (error: unknown) => {
@@ -71,6 +73,8 @@ beforeAll(async () => {
   );
   await seedDemo(pool, services.hasher);
   app = await buildApp(services);
+  // The message worker shares the process, as in `npm start`: its connections die too.
+  worker = await startMessageWorker({ databaseUrl: server.url, notifier: services.notifier });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   baseUrl = `http://127.0.0.1:${String(typeof address === 'object' && address ? address.port : 0)}`;
@@ -78,6 +82,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
+  await worker?.stop();
   await mail?.drop();
   await pool?.end();
   await server?.stop();
