@@ -20,6 +20,7 @@ import {
   type PivotIdentity,
 } from '#src/franceconnect/pivot-identity.ts';
 import { loginWithNir } from './authentication.ts';
+import type { KnownDevices } from './devices.ts';
 import type { Services } from './index.ts';
 
 /** The FranceConnect and FranceConnect+ clients configured, if any, and our public keys. */
@@ -124,6 +125,7 @@ export async function confirmLink(
     personId: string;
     password: string;
     clientIp: string;
+    devices: KnownDevices;
   },
 ): Promise<LinkConfirmation> {
   const person = await findPersonById(s.pool, input.personId);
@@ -132,6 +134,7 @@ export async function confirmLink(
     nir: person.nir,
     password: input.password,
     clientIp: input.clientIp,
+    devices: input.devices,
   });
   if (!result.ok) return result.reason === 'throttled' ? result : { ok: false, reason: 'invalid' };
   if (result.via !== 'password' || result.personId !== input.personId) {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { withTransaction } from '#src/db/pool.ts';
 import type { CodeChannel } from '#src/db/repositories/one-time-codes.ts';
 import { setVerifiedContact } from '#src/db/repositories/persons.ts';
@@ -14,6 +13,7 @@ import {
   type NirHolder,
 } from '#src/db/repositories/primo-demandeurs.ts';
 import { passwordProblems, type PasswordProblem } from '#src/domain/password-policy.ts';
+import { ANSWER_FLOOR_MS, withAnswerFloor } from './answer-floor.ts';
 import { isCommonPassword } from './common-passwords.ts';
 import type { Services } from './index.ts';
 import { sendCode } from './one-time-codes.ts';
@@ -27,7 +27,7 @@ export const CREATION_JOURNEY_MS = 20 * 60_000;
  * Every answer to "send me a code" takes at least this long, so that creating a person and
  * sending a code cannot be told apart, by its timing, from noticing the holder of a known NIR.
  */
-export const CREATION_ANSWER_MS = 400;
+export const CREATION_ANSWER_MS = ANSWER_FLOOR_MS;
 
 export interface Contact {
   readonly channel: CodeChannel;
@@ -58,7 +58,6 @@ export async function requestAccountCreation(
     clientIp: string;
   },
 ): Promise<CreationRequest> {
-  const started = performance.now();
   const subjects = {
     account: accountSubject(s.secrets.throttles, `creation:${input.identity.nir}`),
     address: input.clientIp,
@@ -68,7 +67,18 @@ export async function requestAccountCreation(
   const opening = await openAttempt(s.pool, 'code', subjects, now);
   if (!opening.allowed) return { ok: false, reason: 'throttled', retryAt: opening.retryAt };
   await attemptFailed(s.pool, 'code', subjects, now);
+  const personId = await withAnswerFloor('creation', CREATION_ANSWER_MS, () =>
+    createOrNotice(s, input, now),
+  );
+  return { ok: true, personId };
+}
 
+/** The two branches of a creation request, which the caller makes equally long. */
+async function createOrNotice(
+  s: Services,
+  input: { identity: NewIdentity; contact: Contact; journeyPersonId: string | null },
+  now: Date,
+): Promise<string> {
   type Outcome = { readonly created: string } | { readonly known: NirHolder | null };
   const outcome = await withTransaction(s.pool, async (tx): Promise<Outcome> => {
     await lockNirCreation(tx, input.identity.nir);
@@ -102,9 +112,7 @@ export async function requestAccountCreation(
     personId = input.journeyPersonId ?? randomUUID();
     if (outcome.known) await sendCreationAttemptNotice(s, outcome.known).catch(() => undefined);
   }
-  const wait = CREATION_ANSWER_MS - (performance.now() - started);
-  if (wait > 0) await sleep(wait);
-  return { ok: true, personId };
+  return personId;
 }
 
 function isPending(holder: NirHolder): boolean {

@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { looksLikeLegacyPassword, loginWithNir } from '#src/services/authentication.ts';
+import {
+  looksLikeLegacyPassword,
+  loginWithNir,
+  nirLoginIdentifier,
+} from '#src/services/authentication.ts';
 import type { Services } from '#src/services/index.ts';
+import { devicesOf, rememberDevice } from '../../device-cookie.ts';
 import { nirField } from '../../fields.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { writeTicket } from '../../journey-ticket.ts';
@@ -53,7 +58,12 @@ export async function connexionRoutes(app: FastifyInstance, opts: { services: Se
       });
     }
     const { nir, password, remember } = form.data;
-    const result = await loginWithNir(s, { nir, password, clientIp: request.ip });
+    const result = await loginWithNir(s, {
+      nir,
+      password,
+      clientIp: request.ip,
+      devices: devicesOf(request, s),
+    });
     if (!result.ok) {
       const message =
         result.reason === 'throttled'
@@ -65,6 +75,7 @@ export async function connexionRoutes(app: FastifyInstance, opts: { services: Se
         errors: fieldError('password', message),
       });
     }
+    rememberDevice(request, reply, s, nirLoginIdentifier(nir));
     if (remember) request.remember.set('nir', nir);
     else request.remember.delete();
     if (result.via === 'legacy' || result.needsContact) {

@@ -10,6 +10,7 @@ import {
 import { confirmLink, identify, linkIdentity } from '#src/services/franceconnect.ts';
 import type { Services } from '#src/services/index.ts';
 import { closeSession, hashSessionId } from '#src/services/sessions.ts';
+import { devicesOf } from '../../device-cookie.ts';
 import { fieldError, formErrors } from '../../forms.ts';
 import { paths } from '../../paths.ts';
 import { retryTime, signIn } from '../../sign-in.ts';
@@ -230,6 +231,7 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
       personId: link.personId,
       password: form.data.password,
       clientIp: request.ip,
+      devices: devicesOf(request, s),
     });
     if (!confirmed.ok) {
       const message =

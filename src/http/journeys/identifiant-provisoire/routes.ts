@@ -2,12 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseProvisionalId, provisionalIdErrorMessage } from '#src/domain/provisional-id.ts';
 import type { Services } from '#src/services/index.ts';
-import { loginWithProvisionalId, startProvisionalRecovery } from '#src/services/provisional-id.ts';
+import {
+  loginWithProvisionalId,
+  provisionalSubject,
+  startProvisionalRecovery,
+} from '#src/services/provisional-id.ts';
+import { devicesOf, rememberDevice } from '../../device-cookie.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { writeTicket } from '../../journey-ticket.ts';
 import { paths } from '../../paths.ts';
 import { signIn } from '../../sign-in.ts';
 import { throttledMessage } from '../connexion/routes.ts';
+import { recoveryThrottledMessage } from '../mot-de-passe-oublie/routes.ts';
 import { birthdateField } from '../../fields.ts';
 
 const TEMPLATE = 'pages/identifiant-provisoire/index.njk';
@@ -63,14 +69,22 @@ export async function identifiantProvisoireRoutes(
         errors: formErrors(form.error, ['identifiant', 'birthdate']),
       });
     }
-    const { personId } = await startProvisionalRecovery(s, {
+    const started = await startProvisionalRecovery(s, {
       provisionalId: form.data.identifiant,
       birthdate: form.data.birthdate,
+      clientIp: request.ip,
+      devices: devicesOf(request, s),
     });
+    if (!started.ok) {
+      return reply.code(429).page(RECOVERY_TEMPLATE, {
+        values,
+        errors: fieldError('identifiant', recoveryThrottledMessage(started.retryAt)),
+      });
+    }
     request.session.regenerate();
     writeTicket(request, {
       journey: 'mot-de-passe-oublie',
-      personId,
+      personId: started.personId,
       issuedAt: s.now().getTime(),
       codeVerified: null,
     });
@@ -87,6 +101,7 @@ export async function identifiantProvisoireRoutes(
       provisionalId: form.data.identifiant,
       password: form.data.password,
       clientIp: request.ip,
+      devices: devicesOf(request, s),
     });
     if (!result.ok) {
       const throttled = result.reason === 'throttled';
@@ -98,6 +113,7 @@ export async function identifiantProvisoireRoutes(
         ),
       });
     }
+    rememberDevice(request, reply, s, provisionalSubject(form.data.identifiant));
     if (result.needsContact) {
       // Not a session yet: the contact step of the first connection comes first.
       request.session.regenerate();

@@ -6,6 +6,7 @@ import type { Services } from '#src/services/index.ts';
 import { checkCode } from '#src/services/one-time-codes.ts';
 import { choosePassword } from '#src/services/passwords.ts';
 import { afterPasswordReset, resendRecoveryCode, startRecovery } from '#src/services/recovery.ts';
+import { devicesOf } from '../../device-cookie.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { clearTicket, readTicket, writeTicket } from '../../journey-ticket.ts';
 import { newPasswordForm, policyErrors } from '../../new-password.ts';
@@ -17,6 +18,19 @@ import { CODE_FAILED, codeForm } from '../premiere-connexion/forms.ts';
 const VIEWS = 'pages/mot-de-passe-oublie';
 
 const recoveryForm = z.object({ nir: nirField, birthdate: birthdateField });
+
+/** Too many requests for this identifier and birth date, or from this address. */
+export function recoveryThrottledMessage(retryAt: Date): string {
+  return `Trop de demandes. Par sécurité, réessayez à partir de ${retryTime(retryAt)}.`;
+}
+
+/**
+ * The throttle identifier of one recovery journey's code tries: its own, so that nobody else's
+ * wrong codes slow it down, and no key is shared by every unknown person (ADR 0008).
+ */
+function journeyOf(ticket: { issuedAt: number; personId: string | null }): string {
+  return `recovery:${String(ticket.issuedAt)}:${ticket.personId ?? 'none'}`;
+}
 
 /**
  * "Mot de passe oublié ?": NIR + date of birth → a code to a known contact → a new password.
@@ -41,11 +55,21 @@ export async function motDePasseOublieRoutes(app: FastifyInstance, opts: { servi
         errors: formErrors(form.error, ['nir', 'birthdate']),
       });
     }
-    const { personId } = await startRecovery(s, form.data);
+    const started = await startRecovery(s, {
+      ...form.data,
+      clientIp: request.ip,
+      devices: devicesOf(request, s),
+    });
+    if (!started.ok) {
+      return reply.code(429).page(`${VIEWS}/index.njk`, {
+        values,
+        errors: fieldError('nir', recoveryThrottledMessage(started.retryAt)),
+      });
+    }
     request.session.regenerate();
     writeTicket(request, {
       journey: 'mot-de-passe-oublie',
-      personId,
+      personId: started.personId,
       issuedAt: s.now().getTime(),
       codeVerified: null,
     });
@@ -75,6 +99,7 @@ export async function motDePasseOublieRoutes(app: FastifyInstance, opts: { servi
       ticket.personId,
       form.data.code,
       request.ip,
+      journeyOf(ticket),
     );
     if (!check.ok) {
       const message =
