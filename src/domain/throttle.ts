@@ -45,7 +45,7 @@ export const addressRules: Readonly<Record<AttemptKind, ThrottleRule>> = {
   password: addressRule,
   legacy: addressRule,
   code: addressRule,
-  recovery: { freeFailures: 10, lockAfter: 30, lockMs: HOUR, baseDelayMs: 2_000, windowMs: HOUR },
+  recovery: { freeFailures: 20, lockAfter: 60, lockMs: HOUR, baseDelayMs: 2_000, windowMs: HOUR },
 };
 
 export interface ThrottleState {
