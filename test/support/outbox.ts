@@ -15,7 +15,7 @@ export async function lastMessageTo(
        FROM dev_outbox
       WHERE (recipient = $1 OR (channel = 'email' AND recipient = lower($1)))
         AND ($2::text IS NULL OR channel = $2)
-      ORDER BY id DESC
+      ORDER BY dev_outbox.id DESC
       LIMIT 1`,
     [recipient, channel ?? null],
   );

@@ -28,8 +28,8 @@ export function recoveryThrottledMessage(retryAt: Date): string {
  * The throttle identifier of one recovery journey's code tries: its own, so that nobody else's
  * wrong codes slow it down, and no key is shared by every unknown person (ADR 0008).
  */
-function journeyOf(ticket: { issuedAt: number; personId: string | null }): string {
-  return `recovery:${String(ticket.issuedAt)}:${ticket.personId ?? 'none'}`;
+function journeyOf(ticket: { issuedAt: number; personId: string | null }, ip: string): string {
+  return `recovery:${String(ticket.issuedAt)}:${ticket.personId ?? 'none'}:${ip}`;
 }
 
 /**
@@ -99,7 +99,7 @@ export async function motDePasseOublieRoutes(app: FastifyInstance, opts: { servi
       ticket.personId,
       form.data.code,
       request.ip,
-      journeyOf(ticket),
+      journeyOf(ticket, request.ip),
     );
     if (!check.ok) {
       const message =
