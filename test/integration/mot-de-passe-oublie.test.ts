@@ -156,8 +156,7 @@ describe('forgotten password', () => {
     const b = new TestBrowser(ctx.app);
     for (let i = 0; i < 3; i++)
       await startRecovery(b, required(ines.nir, 'nir'), frDate(ines.birthdate));
-    for (let i = 0; i < 2; i++)
-      await b.submit('/mot-de-passe-oublie/code', { action: 'renvoyer' });
+    for (let i = 0; i < 2; i++) await b.submit('/mot-de-passe-oublie/code', { action: 'renvoyer' });
     expect((await count()) - start).toBe(3);
   });
 

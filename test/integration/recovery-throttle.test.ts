@@ -22,7 +22,9 @@ const later = (ms: number) => {
   clock += ms;
 };
 // Each scenario in its own hour, so that no window of one spills into the next.
-const nextHour = () => later(2 * 3_600_000);
+const nextHour = () => {
+  later(2 * 3_600_000);
+};
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -66,6 +68,10 @@ const provisionalForm = (identifiant: string, birthdate: string) => ({
   url: '/identifiant-provisoire/mot-de-passe-oublie',
   form: { identifiant, birthdate },
 });
+
+function isFlooredAnswer(m: unknown): m is FlooredAnswer {
+  return typeof m === 'object' && m !== null && 'name' in m && 'floorMs' in m && 'workMs' in m;
+}
 
 /** The code of the message that arrives after `previous` (the SMTP listener stores it a bit later). */
 async function newCodeFor(recipient: string, previous: string | undefined): Promise<string> {
@@ -150,7 +156,7 @@ describe('"Mot de passe oublié ?" gives the same answer whether or not the pers
   it('answers both branches through the same time floor (medians printed, not asserted)', async () => {
     const floors: FlooredAnswer[] = [];
     const record = (message: unknown) => {
-      floors.push(message as FlooredAnswer);
+      if (isFlooredAnswer(message)) floors.push(message);
     };
     subscribe(answerFloorChannel.name, record);
     const sent = async () =>
@@ -160,8 +166,8 @@ describe('"Mot de passe oublié ?" gives the same answer whether or not the pers
         )
       ).rows[0]?.n ?? 0;
     const before = await sent();
-    const runs = { existing: [] as number[], unknown: [] as number[] };
-    const work = { existing: [] as FlooredAnswer[], unknown: [] as FlooredAnswer[] };
+    const runs: Record<'existing' | 'unknown', number[]> = { existing: [], unknown: [] };
+    const work: Record<'existing' | 'unknown', FlooredAnswer[]> = { existing: [], unknown: [] };
     const n = 10;
     try {
       for (let i = 0; i < n; i++) {
