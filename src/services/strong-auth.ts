@@ -83,12 +83,14 @@ export async function startPasswordStepUp(
   const hash = await findActivePasswordHash(s.pool, principal.personId);
   const contact = await stepUpContact(s, principal.personId);
   if (!person || !hash || !contact) return { ok: false, reason: 'unavailable' };
+  // A live session is a known device (ADR 0008): its own budget, never locked by strangers.
   const subjects = {
     account: accountSubject(
       s.secrets.throttles,
-      person.nir ? `nir:${person.nir}` : `person:${person.id}`,
+      `session:${principal.sessionHash.toString('hex')}`,
     ),
     address: clientIp,
+    knownDevice: true,
   };
   const opening = await openAttempt(s.pool, 'password', subjects, s.now());
   if (!opening.allowed) return { ok: false, reason: 'throttled', retryAt: opening.retryAt };

@@ -98,6 +98,11 @@ describe('a stranger cannot lock the owner out (ADR 0008)', () => {
     const owner = await home.login(nir, password);
     expect(owner.statusCode).toBe(303);
     expect(headerNameOf((await home.get('/mon-compte')).body)).toBe('Camille MARTIN');
+    // Inside her session, typing the password again (strong authentication) is not locked either.
+    const bank = '/mon-compte/coordonnees-bancaires';
+    const stepUp = await home.submit(bank, { password }, `${bank}/verification`);
+    expect(stepUp.statusCode).toBe(303);
+    expect(stepUp.headers.location).toBe(`${bank}/code`);
     await home.logout();
   });
 
