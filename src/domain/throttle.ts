@@ -3,7 +3,8 @@
  * delay, then a temporary lock. Pure: the caller stores the state and supplies the clock.
  */
 
-export type AttemptKind = 'password' | 'legacy' | 'code';
+/** `recovery`: a "Mot de passe oublié ?" request (identifier + birth date), counted whatever its outcome. */
+export type AttemptKind = 'password' | 'legacy' | 'code' | 'recovery';
 
 export interface ThrottleRule {
   /** Failures allowed with no delay. */
@@ -23,6 +24,7 @@ export const accountRules: Readonly<Record<AttemptKind, ThrottleRule>> = {
   password: { freeFailures: 5, lockAfter: 10, lockMs: HOUR, baseDelayMs: 2_000, windowMs: HOUR },
   legacy: { freeFailures: 3, lockAfter: 5, lockMs: HOUR, baseDelayMs: 5_000, windowMs: HOUR },
   code: { freeFailures: 3, lockAfter: 5, lockMs: HOUR, baseDelayMs: 5_000, windowMs: HOUR },
+  recovery: { freeFailures: 3, lockAfter: 5, lockMs: HOUR, baseDelayMs: 5_000, windowMs: HOUR },
 };
 
 /** Per client address, across accounts: against one address spraying many NIRs. */
@@ -33,6 +35,17 @@ export const addressRule: ThrottleRule = {
   lockMs: HOUR,
   baseDelayMs: 500,
   windowMs: HOUR,
+};
+
+/**
+ * Per client address, per kind. Recovery requests all count (each may send a code), so their
+ * address rule is stricter than the failures-only rule of logins.
+ */
+export const addressRules: Readonly<Record<AttemptKind, ThrottleRule>> = {
+  password: addressRule,
+  legacy: addressRule,
+  code: addressRule,
+  recovery: { freeFailures: 20, lockAfter: 60, lockMs: HOUR, baseDelayMs: 2_000, windowMs: HOUR },
 };
 
 export interface ThrottleState {

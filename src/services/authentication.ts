@@ -1,9 +1,10 @@
 import { findAccountByNir, findLegacyCandidate } from '#src/db/repositories/accounts.ts';
 import { findPersonById } from '#src/db/repositories/persons.ts';
 import type { AttemptKind } from '#src/domain/throttle.ts';
+import { attemptSubjects, type KnownDevices } from './devices.ts';
 import type { Services } from './index.ts';
 import { sendLockNotice } from './notices.ts';
-import { accountSubject, attemptFailed, attemptSucceeded, openAttempt } from './throttling.ts';
+import { attemptFailed, attemptSucceeded, openAttempt } from './throttling.ts';
 
 export type LoginResult =
   /** A personal account: the session can open (after contact validation if none is verified). */
@@ -23,20 +24,22 @@ export function looksLikeLegacyPassword(password: string): boolean {
   return /^\d{8}$/.test(password);
 }
 
+/** The login identifier of a NIR: its throttle subject and the account a device cookie names. */
+export function nirLoginIdentifier(nir: string): string {
+  return `nir:${nir}`;
+}
+
 /**
  * NIR + password, or NIR + old 8-digit password for a first connection. Every outcome costs one
- * argon2 verify, is throttled per NIR typed and per address, and fails with the same answer
- * whether or not the NIR exists.
+ * argon2 verify, is throttled per NIR typed (or, from a device that logged in to it before, per
+ * device: ADR 0008) and per address, and fails with the same answer whether or not the NIR exists.
  */
 export async function loginWithNir(
   s: Services,
-  input: { nir: string; password: string; clientIp: string },
+  input: { nir: string; password: string; clientIp: string; devices: KnownDevices },
 ): Promise<LoginResult> {
   const kind: AttemptKind = looksLikeLegacyPassword(input.password) ? 'legacy' : 'password';
-  const subjects = {
-    account: accountSubject(s.secrets.throttles, `nir:${input.nir}`),
-    address: input.clientIp,
-  };
+  const subjects = attemptSubjects(s, nirLoginIdentifier(input.nir), input.clientIp, input.devices);
   const opening = await openAttempt(s.pool, kind, subjects, s.now());
   if (!opening.allowed) return { ok: false, reason: 'throttled', retryAt: opening.retryAt };
 

@@ -106,13 +106,8 @@ export async function confirmFirstContact(
   if (!flow?.state.contact) return 'gone';
   const opened: { session?: SessionClaims } = {};
   const check = await orGone(
-    checkCode(
-      s,
-      'contact-validation',
-      flow.personId,
-      input.code,
-      input.clientIp,
-      async (tx, verified) => {
+    checkCode(s, 'contact-validation', flow.personId, input.code, input.clientIp, {
+      effect: async (tx, verified) => {
         await consumeFlowOrUndo(s, flow, tx);
         await setVerifiedContact(
           tx,
@@ -128,7 +123,7 @@ export async function confirmFirstContact(
           ...input.login,
         });
       },
-    ),
+    }),
   );
   if (check === 'gone' || !check.ok) return check;
   if (!opened.session) throw new Error('a valid code without its session');

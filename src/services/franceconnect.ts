@@ -27,6 +27,7 @@ import {
   type PivotIdentity,
 } from '#src/franceconnect/pivot-identity.ts';
 import { loginWithNir } from './authentication.ts';
+import type { KnownDevices } from './devices.ts';
 import {
   franceConnectAuthorizeFlow,
   franceConnectLinkFlow,
@@ -255,6 +256,7 @@ export async function confirmLink(
     clientIp: string;
     previous: Principal | null;
     context: LoginContext;
+    devices: KnownDevices;
   },
 ): Promise<LinkConfirmation> {
   const flow = await readLinkConfirmation(s, input.flowId);
@@ -265,6 +267,7 @@ export async function confirmLink(
     nir: person.nir,
     password: input.password,
     clientIp: input.clientIp,
+    devices: input.devices,
   });
   if (!result.ok) return result.reason === 'throttled' ? result : { ok: false, reason: 'invalid' };
   if (result.via !== 'password' || result.personId !== flow.personId) {

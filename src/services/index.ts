@@ -16,8 +16,15 @@ export interface Services {
   readonly config: Config;
   readonly pool: Pool;
   readonly hasher: PasswordHasher;
-  /** Keys derived from the first session key, one per use. */
-  readonly secrets: { readonly codes: Buffer; readonly throttles: Buffer };
+  /**
+   * Keys derived from the first session key, one per use; `devices` from every session key
+   * (the first signs, all check), so device cookies survive a rotation.
+   */
+  readonly secrets: {
+    readonly codes: Buffer;
+    readonly throttles: Buffer;
+    readonly devices: readonly Buffer[];
+  };
   /** Injected so that age rules and tests do not depend on the wall clock. */
   readonly now: () => Date;
   /** E-mail over SMTP (`config.mail.smtpUrl`); SMS and letters: `dev_outbox` outside production. */
@@ -30,11 +37,13 @@ export interface Services {
 
 export async function buildServices(config: Config, pool: Pool): Promise<Services> {
   const hasher = await createPasswordHasher({ ...config.argon2, ...config.login });
-  const derive = (info: string) =>
-    Buffer.from(
-      hkdfSync('sha256', config.sessionKeys[0] ?? Buffer.alloc(0), 'mon-compte', info, 32),
-    );
-  const secrets = { codes: derive('one-time-codes'), throttles: derive('throttles') };
+  const derive = (info: string, key = config.sessionKeys[0] ?? Buffer.alloc(0)) =>
+    Buffer.from(hkdfSync('sha256', key, 'mon-compte', info, 32));
+  const secrets = {
+    codes: derive('one-time-codes'),
+    throttles: derive('throttles'),
+    devices: config.sessionKeys.map((key) => derive('device-cookies', key)),
+  };
   const production = config.env === 'production';
   const notifier = createNotifier({
     smtpUrl: config.mail.smtpUrl,

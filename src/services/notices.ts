@@ -40,7 +40,7 @@ export async function sendLockNotice(
     s,
     person,
     'Connexion à Mon Compte temporairement bloquée',
-    `Bonjour ${person.given_name},\n\nPlusieurs tentatives de connexion à votre compte ont échoué. Par sécurité, la connexion est bloquée jusqu’à ${time}.\n\nSi ce n’était pas vous, personne n’a pu accéder à votre compte. Pour le débloquer tout de suite, choisissez un nouveau mot de passe avec « Mot de passe oublié ? » sur la page de connexion.`,
+    `Bonjour ${person.given_name},\n\nPlusieurs tentatives de connexion à votre compte ont échoué. Par sécurité, la connexion est bloquée jusqu’à ${time}.\n\nSi ce n’était pas vous, personne n’a pu accéder à votre compte, et vous pouvez toujours vous connecter depuis un appareil où vous vous êtes déjà connecté(e). Pour le débloquer tout de suite, choisissez un nouveau mot de passe avec « Mot de passe oublié ? » sur la page de connexion.`,
     db,
   );
 }

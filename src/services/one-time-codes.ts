@@ -80,8 +80,9 @@ export type CodeEffect = (
 
 /**
  * Checks a code for a person and purpose: single use, 15 minutes, void after 5 wrong tries,
- * and throttled per person and address like passwords. `personId` null (no such person)
- * fails the same way.
+ * and throttled per person (or per `journey`, when given) and address like passwords.
+ * `personId` null (no such person) fails the same way; it comes with its journey's own key,
+ * never one key shared by every unknown person (whose state would tell them apart).
  */
 export async function checkCode(
   s: Services,
@@ -89,12 +90,11 @@ export async function checkCode(
   personId: string | null,
   input: string,
   clientIp: string,
-  effect?: CodeEffect,
+  options: { readonly effect?: CodeEffect; readonly journey?: string } = {},
 ): Promise<CodeCheck> {
-  const subjects = {
-    account: accountSubject(s.secrets.throttles, `code:${personId ?? 'nobody'}`),
-    address: clientIp,
-  };
+  const { effect, journey } = options;
+  const subject = journey ? `code:journey:${journey}` : `code:${personId ?? 'nobody'}`;
+  const subjects = { account: accountSubject(s.secrets.throttles, subject), address: clientIp };
   const now = s.now();
   const opening = await openAttempt(s.pool, 'code', subjects, now);
   if (!opening.allowed) return { ok: false, reason: 'throttled', retryAt: opening.retryAt };

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { withTransaction } from '#src/db/pool.ts';
 import type { CodeChannel } from '#src/db/repositories/one-time-codes.ts';
 import { setVerifiedContact } from '#src/db/repositories/persons.ts';
@@ -15,6 +14,7 @@ import {
 } from '#src/db/repositories/primo-demandeurs.ts';
 import { passwordProblems, type PasswordProblem } from '#src/domain/password-policy.ts';
 import type { FlowState } from '#src/domain/flow.ts';
+import { ANSWER_FLOOR_MS, withAnswerFloor } from './answer-floor.ts';
 import { isCommonPassword } from './common-passwords.ts';
 import { creationFlow } from './flow-definitions.ts';
 import {
@@ -40,7 +40,7 @@ export const CREATION_JOURNEY_MS = 20 * 60_000;
  * Every answer to "send me a code" takes at least this long, so that creating a person and
  * sending a code cannot be told apart, by its timing, from noticing the holder of a known NIR.
  */
-export const CREATION_ANSWER_MS = 400;
+export const CREATION_ANSWER_MS = ANSWER_FLOOR_MS;
 
 export interface Contact {
   readonly channel: CodeChannel;
@@ -71,7 +71,6 @@ export async function requestAccountCreation(
     clientIp: string;
   },
 ): Promise<CreationRequest> {
-  const started = performance.now();
   const subjects = {
     account: accountSubject(s.secrets.throttles, `creation:${input.identity.nir}`),
     address: input.clientIp,
@@ -81,7 +80,18 @@ export async function requestAccountCreation(
   const opening = await openAttempt(s.pool, 'code', subjects, now);
   if (!opening.allowed) return { ok: false, reason: 'throttled', retryAt: opening.retryAt };
   await attemptFailed(s.pool, 'code', subjects, now);
+  const personId = await withAnswerFloor('creation', CREATION_ANSWER_MS, () =>
+    createOrNotice(s, input, now),
+  );
+  return { ok: true, personId };
+}
 
+/** The two branches of a creation request, which the caller makes equally long. */
+async function createOrNotice(
+  s: Services,
+  input: { identity: NewIdentity; contact: Contact; journeyPersonId: string | null },
+  now: Date,
+): Promise<string> {
   type Outcome = { readonly created: string } | { readonly known: NirHolder | null };
   const outcome = await withTransaction(s.pool, async (tx): Promise<Outcome> => {
     await lockNirCreation(tx, input.identity.nir);
@@ -115,9 +125,7 @@ export async function requestAccountCreation(
     personId = input.journeyPersonId ?? randomUUID();
     if (outcome.known) await sendCreationAttemptNotice(s, outcome.known).catch(() => undefined);
   }
-  const wait = CREATION_ANSWER_MS - (performance.now() - started);
-  if (wait > 0) await sleep(wait);
-  return { ok: true, personId };
+  return personId;
 }
 
 function isPending(holder: NirHolder): boolean {
@@ -187,10 +195,12 @@ export async function verifyCreationCode(
   const contact = flow?.state.contact;
   if (!flow?.personId || !contact) return 'gone';
   const check = await orGone(
-    checkCode(s, 'contact-validation', flow.personId, code, clientIp, async (tx, verified) => {
-      if (verified.channel !== contact.channel || verified.destination !== contact.destination)
-        return;
-      await advanceFlowOrUndo(s, flow, { state: { ...flow.state, codeVerified: true } }, tx);
+    checkCode(s, 'contact-validation', flow.personId, code, clientIp, {
+      effect: async (tx, verified) => {
+        if (verified.channel !== contact.channel || verified.destination !== contact.destination)
+          return;
+        await advanceFlowOrUndo(s, flow, { state: { ...flow.state, codeVerified: true } }, tx);
+      },
     }),
   );
   if (check === 'gone') return check;

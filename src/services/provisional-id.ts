@@ -9,10 +9,12 @@ import {
 } from '#src/db/repositories/provisional-ids.ts';
 import { nirMatchesIdentity, parseNir, type Nir, type NirError } from '#src/domain/nir.ts';
 import type { LoginResult } from './authentication.ts';
+import { attemptSubjects, type KnownDevices } from './devices.ts';
 import type { Services } from './index.ts';
 import { sendLockNotice } from './notices.ts';
-import { sendCode, type CodeTarget } from './one-time-codes.ts';
-import { accountSubject, attemptFailed, attemptSucceeded, openAttempt } from './throttling.ts';
+import type { CodeTarget } from './one-time-codes.ts';
+import { requestRecoveryCode, type RecoveryStart } from './recovery.ts';
+import { attemptFailed, attemptSucceeded, openAttempt } from './throttling.ts';
 
 export type ProvisionalLoginResult = Exclude<LoginResult, { via: 'legacy' }>;
 
@@ -28,12 +30,14 @@ export function provisionalSubject(provisionalId: string): string {
  */
 export async function loginWithProvisionalId(
   s: Services,
-  input: { provisionalId: string; password: string; clientIp: string },
+  input: { provisionalId: string; password: string; clientIp: string; devices: KnownDevices },
 ): Promise<ProvisionalLoginResult> {
-  const subjects = {
-    account: accountSubject(s.secrets.throttles, provisionalSubject(input.provisionalId)),
-    address: input.clientIp,
-  };
+  const subjects = attemptSubjects(
+    s,
+    provisionalSubject(input.provisionalId),
+    input.clientIp,
+    input.devices,
+  );
   const opening = await openAttempt(s.pool, 'password', subjects, s.now());
   if (!opening.allowed) return { ok: false, reason: 'throttled', retryAt: opening.retryAt };
 
@@ -125,15 +129,15 @@ async function sendNirAssignedNotice(
  */
 export async function startProvisionalRecovery(
   s: Services,
-  input: { provisionalId: string; birthdate: string },
-): Promise<{ personId: string | null }> {
-  const person = await findPersonByProvisionalId(s.pool, input.provisionalId);
-  if (person?.birthdate !== input.birthdate) return { personId: null };
-  if (!(await findAccountByProvisionalId(s.pool, input.provisionalId))) return { personId: null };
-  const target = recoveryTarget(person);
-  if (!target) return { personId: null };
-  await sendCode(s, 'password-recovery', target);
-  return { personId: person.id };
+  input: { provisionalId: string; birthdate: string; clientIp: string; devices: KnownDevices },
+): Promise<RecoveryStart> {
+  const request = { ...input, loginIdentifier: provisionalSubject(input.provisionalId) };
+  return requestRecoveryCode(s, request, async () => {
+    const person = await findPersonByProvisionalId(s.pool, input.provisionalId);
+    if (person?.birthdate !== input.birthdate) return null;
+    if (!(await findAccountByProvisionalId(s.pool, input.provisionalId))) return null;
+    return recoveryTarget(person);
+  });
 }
 
 /** A verified contact first, else the contact the Caf has on file (as for a NIR). */

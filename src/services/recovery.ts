@@ -9,6 +9,9 @@ import {
 import { revokeSessionsOf } from '#src/db/repositories/sessions.ts';
 import { clearAccountThrottles } from '#src/db/repositories/throttles.ts';
 import type { PasswordProblem } from '#src/domain/password-policy.ts';
+import { ANSWER_FLOOR_MS, withAnswerFloor } from './answer-floor.ts';
+import { nirLoginIdentifier } from './authentication.ts';
+import { attemptSubjects, type KnownDevices } from './devices.ts';
 import { recoveryFlow } from './flow-definitions.ts';
 import {
   advanceFlowOrUndo,
@@ -22,7 +25,10 @@ import { sendPasswordChangedNotice } from './notices.ts';
 import { checkCode, sendCode, type CodeCheck, type CodeTarget } from './one-time-codes.ts';
 import { preparePassword } from './passwords.ts';
 import { openSession, type LoginContext, type SessionClaims } from './sessions.ts';
-import { accountSubject } from './throttling.ts';
+import { accountSubject, attemptFailed, openAttempt } from './throttling.ts';
+
+/** Every recovery request answers in this time, whether or not a code was sent. */
+export const RECOVERY_ANSWER_MS = ANSWER_FLOOR_MS;
 
 /**
  * Where a recovery code goes: a verified contact of an account; for a person who never had an
@@ -40,24 +46,68 @@ function recoveryTarget(person: PersonRow): CodeTarget | null {
   return null;
 }
 
+export type RecoveryStart =
+  /** The person to remember in the journey: null when nothing matches (same page either way). */
+  | { readonly ok: true; readonly personId: string | null }
+  | { readonly ok: false; readonly reason: 'throttled'; readonly retryAt: Date };
+
+export interface RecoveryRequest {
+  /** `nir:…` or `provisional:…`: what was typed, as the login throttles name it. */
+  readonly loginIdentifier: string;
+  readonly birthdate: string;
+  readonly clientIp: string;
+  readonly devices: KnownDevices;
+}
+
 /**
- * NIR + date of birth → a code to the person's contact. Returns the person to remember in the
- * journey (null when nothing matches); the page shown is the same in every case.
+ * A "Mot de passe oublié ?" request (ADR 0008): counted per identifier and birth date typed (or
+ * per known device) and per address, before anything is looked up, so the throttle never
+ * depends on whether the person exists; then `findTarget` and the code, under a time floor.
+ * Keyed with the birth date, a stranger who knows only the NIR never uses up the owner's budget.
  */
+export async function requestRecoveryCode(
+  s: Services,
+  input: RecoveryRequest,
+  findTarget: () => Promise<CodeTarget | null>,
+): Promise<RecoveryStart> {
+  const device = attemptSubjects(s, input.loginIdentifier, input.clientIp, input.devices);
+  const subjects = device.knownDevice
+    ? device
+    : {
+        account: accountSubject(
+          s.secrets.throttles,
+          `recovery:${input.loginIdentifier}:${input.birthdate}`,
+        ),
+        address: input.clientIp,
+      };
+  const now = s.now();
+  const opening = await openAttempt(s.pool, 'recovery', subjects, now);
+  if (!opening.allowed) return { ok: false, reason: 'throttled', retryAt: opening.retryAt };
+  await attemptFailed(s.pool, 'recovery', subjects, now);
+  return withAnswerFloor('recovery', RECOVERY_ANSWER_MS, async () => {
+    const target = await findTarget();
+    if (!target) return { ok: true, personId: null };
+    // A failed send must not show: the page already says a code may not come.
+    await sendCode(s, 'password-recovery', target).catch(() => 'failed');
+    return { ok: true, personId: target.personId };
+  });
+}
+
+/** NIR + date of birth → a code to the person's contact. */
 export async function startRecovery(
   s: Services,
-  input: { nir: string; birthdate: string },
-): Promise<{ personId: string | null }> {
-  const person = await findPersonByNir(s.pool, input.nir);
-  if (person?.birthdate !== input.birthdate) return { personId: null };
-  // Only people who may log in: an account holder, or an allocataire/conjoint not yet migrated.
-  const eligible =
-    (await hasAccount(s.pool, person.id)) ||
-    (await findLegacyCandidate(s.pool, input.nir)) !== null;
-  const target = eligible ? recoveryTarget(person) : null;
-  if (!target) return { personId: null };
-  await sendCode(s, 'password-recovery', target);
-  return { personId: person.id };
+  input: { nir: string; birthdate: string; clientIp: string; devices: KnownDevices },
+): Promise<RecoveryStart> {
+  const request = { ...input, loginIdentifier: nirLoginIdentifier(input.nir) };
+  return requestRecoveryCode(s, request, async () => {
+    const person = await findPersonByNir(s.pool, input.nir);
+    if (person?.birthdate !== input.birthdate) return null;
+    // Only people who may log in: an account holder, or an allocataire/conjoint not yet migrated.
+    const eligible =
+      (await hasAccount(s.pool, person.id)) ||
+      (await findLegacyCandidate(s.pool, input.nir)) !== null;
+    return eligible ? recoveryTarget(person) : null;
+  });
 }
 
 /** "Renvoyer un code": a new code to the same kind of contact, within the hourly limit. */
@@ -106,8 +156,13 @@ export async function verifyRecoveryCode(
   const flow = await readFlow(s, recoveryFlow, flowId);
   if (!flow) return 'gone';
   return orGone(
-    checkCode(s, 'password-recovery', flow.personId, code, clientIp, async (tx, verified) => {
-      await advanceFlowOrUndo(s, flow, { state: { codeVerified: verified } }, tx);
+    checkCode(s, 'password-recovery', flow.personId, code, clientIp, {
+      // This journey's wrong codes count on it alone: no key shared by every unknown person,
+      // and a stranger's journey never uses up the owner's (ADR 0008). Stored keyed-hashed.
+      journey: `recovery:${flow.id}`,
+      effect: async (tx, verified) => {
+        await advanceFlowOrUndo(s, flow, { state: { codeVerified: verified } }, tx);
+      },
     }),
   );
 }

@@ -86,12 +86,14 @@ export async function startPasswordStepUp(
   const hash = await findActivePasswordHash(s.pool, principal.personId);
   const contact = await stepUpContact(s, principal.personId);
   if (!person || !hash || !contact) return { ok: false, reason: 'unavailable' };
+  // A live session is a known device (ADR 0008): its own budget, never locked by strangers.
   const subjects = {
     account: accountSubject(
       s.secrets.throttles,
-      person.nir ? `nir:${person.nir}` : `person:${person.id}`,
+      `session:${principal.sessionHash.toString('hex')}`,
     ),
     address: clientIp,
+    knownDevice: true,
   };
   const opening = await openAttempt(s.pool, 'password', subjects, s.now());
   if (!opening.allowed) return { ok: false, reason: 'throttled', retryAt: opening.retryAt };
@@ -124,9 +126,11 @@ export async function finishCodeStepUp(
   const flow = await readStepUp(s, principal, input.flowId);
   if (!flow) return 'gone';
   return orGone(
-    checkCode(s, 'strong-auth', principal.personId, input.code, input.clientIp, async (tx) => {
-      await consumeFlowOrUndo(s, flow, tx);
-      await recordStrongAuth(tx, principal.sessionHash, s.now());
+    checkCode(s, 'strong-auth', principal.personId, input.code, input.clientIp, {
+      effect: async (tx) => {
+        await consumeFlowOrUndo(s, flow, tx);
+        await recordStrongAuth(tx, principal.sessionHash, s.now());
+      },
     }),
   );
 }

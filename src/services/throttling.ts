@@ -8,7 +8,7 @@ import {
 } from '#src/db/repositories/throttles.ts';
 import {
   accountRules,
-  addressRule,
+  addressRules,
   afterFailure,
   verdict,
   type AttemptKind,
@@ -17,6 +17,17 @@ import {
 /** The throttle subject of an identifier: a keyed hash, so the table holds no NIR. */
 export function accountSubject(key: Buffer, identifier: string): string {
   return createHmac('sha256', key).update(identifier).digest('base64url');
+}
+
+/**
+ * Who an attempt counts against. `account`: the identifier typed (all unknown devices share it)
+ * or, from a device that already logged in to it, that device's own subject (`knownDevice`).
+ */
+export interface AttemptSubjects {
+  readonly account: string;
+  readonly address: string;
+  /** A recognised device is not refused for its address's failures (they are others'). */
+  readonly knownDevice?: boolean;
 }
 
 export type AttemptOpening =
@@ -33,7 +44,7 @@ export type AttemptOpening =
 export async function openAttempt(
   pool: Pool,
   kind: AttemptKind,
-  subjects: { account: string; address: string },
+  subjects: AttemptSubjects,
   now: Date,
 ): Promise<AttemptOpening> {
   return withTransaction(pool, async (tx) => {
@@ -42,7 +53,9 @@ export async function openAttempt(
     const account = await lockThrottle(tx, accountKey);
     const address = await lockThrottle(tx, addressKey);
     const rule = accountRules[kind];
-    for (const v of [verdict(account, rule, now), verdict(address, addressRule, now)]) {
+    const verdicts = [verdict(account, rule, now)];
+    if (!subjects.knownDevice) verdicts.push(verdict(address, addressRules[kind], now));
+    for (const v of verdicts) {
       if (!v.allowed) return v;
     }
     const nextAccount = afterFailure(account, rule, now);
@@ -57,7 +70,7 @@ export async function openAttempt(
 export async function attemptSucceeded(
   pool: Pool,
   kind: AttemptKind,
-  subjects: { account: string; address: string },
+  subjects: AttemptSubjects,
 ): Promise<void> {
   await clearThrottle(pool, { scope: 'account', subject: subjects.account, kind });
 }
@@ -65,11 +78,12 @@ export async function attemptSucceeded(
 export async function attemptFailed(
   pool: Pool,
   kind: AttemptKind,
-  subjects: { account: string; address: string },
+  subjects: AttemptSubjects,
   now: Date,
 ): Promise<void> {
   await withTransaction(pool, async (tx) => {
     const key: ThrottleKey = { scope: 'address', subject: subjects.address, kind };
-    await saveThrottle(tx, key, afterFailure(await lockThrottle(tx, key), addressRule, now).state);
+    const rule = addressRules[kind];
+    await saveThrottle(tx, key, afterFailure(await lockThrottle(tx, key), rule, now).state);
   });
 }

@@ -97,9 +97,10 @@ describe('cookies', () => {
     expect(res.statusCode).toBe(303);
     const raw = res.headers['set-cookie'];
     const cookies = Array.isArray(raw) ? raw : [String(raw)];
-    expect(cookies.length).toBe(2);
+    // Session, "se souvenir de moi" and the device cookie (ADR 0008).
+    expect(cookies.length).toBe(3);
     for (const c of cookies) {
-      expect(c).toMatch(/^__Host-moncompte(-nir)?=/);
+      expect(c).toMatch(/^__Host-moncompte(-nir|-appareil)?=/);
       expect(c).toMatch(/; Secure/);
       expect(c).toMatch(/; Path=\//);
       expect(c).toMatch(/; HttpOnly/);

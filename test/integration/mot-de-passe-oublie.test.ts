@@ -40,10 +40,11 @@ describe('forgotten password', () => {
     expect(new Set(pages.map((p) => p.statusCode))).toEqual(new Set([200]));
     expect(strip(pages[1]?.body ?? '')).toBe(strip(pages[0]?.body ?? ''));
     expect(strip(pages[2]?.body ?? '')).toBe(strip(pages[0]?.body ?? ''));
+    // Three unknown people at once: none is slowed down by the others' wrong codes.
     const wrongCode = await Promise.all(
-      [0, 1, 2].map(async () => {
+      [0, 1, 2].map(async (i) => {
         const b = new TestBrowser(ctx.app);
-        await startRecovery(b, unknown, '01/01/1990');
+        await startRecovery(b, unknown, `0${String(i + 2)}/01/1990`);
         return b.submit('/mot-de-passe-oublie/code', { code: '123456' });
       }),
     );
@@ -156,13 +157,10 @@ describe('forgotten password', () => {
       );
     };
     const start = await count();
-    for (let i = 0; i < 5; i++) {
-      await startRecovery(
-        new TestBrowser(ctx.app),
-        required(ines.nir, 'nir'),
-        frDate(ines.birthdate),
-      );
-    }
+    const b = new TestBrowser(ctx.app);
+    for (let i = 0; i < 3; i++)
+      await startRecovery(b, required(ines.nir, 'nir'), frDate(ines.birthdate));
+    for (let i = 0; i < 2; i++) await b.submit('/mot-de-passe-oublie/code', { action: 'renvoyer' });
     expect((await count()) - start).toBe(3);
   });
 

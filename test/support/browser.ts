@@ -14,14 +14,15 @@ type Transport = (req: {
   payload?: string;
 }) => Promise<Reply>;
 
-/** In-process requests (`app.inject`). */
-function injectTransport(app: FastifyInstance): Transport {
+/** In-process requests (`app.inject`), from `remoteAddress` (127.0.0.1 by default). */
+function injectTransport(app: FastifyInstance, remoteAddress?: string): Transport {
   return async (req) => {
     const res = await app.inject({
       method: req.method,
       url: req.url,
       headers: req.headers,
       payload: req.payload,
+      ...(remoteAddress ? { remoteAddress } : {}),
     });
     return {
       statusCode: res.statusCode,
@@ -67,8 +68,12 @@ export class TestBrowser {
   readonly cookies = new Map<string, string>();
   private readonly send: Transport;
 
-  constructor(target: FastifyInstance | string) {
-    this.send = typeof target === 'string' ? httpTransport(target) : injectTransport(target);
+  /** `remoteAddress`: the client address of in-process requests (per-address throttles). */
+  constructor(target: FastifyInstance | string, options: { remoteAddress?: string } = {}) {
+    this.send =
+      typeof target === 'string'
+        ? httpTransport(target)
+        : injectTransport(target, options.remoteAddress);
   }
 
   cookieHeader(): string {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   accountRules,
   addressRule,
+  addressRules,
   afterFailure,
   freshState,
   maxAttemptsIn,
@@ -71,5 +72,28 @@ describe('throttle', () => {
     const perHour = maxAttemptsIn(addressRule, HOUR);
     expect(perHour).toBeGreaterThanOrEqual(50);
     expect(perHour).toBeLessThan(200);
+  });
+
+  it('bounds recovery requests: 5 an hour per identity typed (or per known device), about 30 per address', () => {
+    expect(maxAttemptsIn(accountRules.recovery, HOUR)).toBe(5);
+    const perAddress = maxAttemptsIn(addressRules.recovery, HOUR);
+    console.log(`recovery requests per address and hour: ${String(perAddress)}`);
+    expect(perAddress).toBeGreaterThanOrEqual(addressRules.recovery.freeFailures);
+    expect(perAddress).toBeLessThan(addressRules.recovery.lockAfter);
+    // Logins keep the lenient failures-only rule per address.
+    expect(addressRules.password).toBe(addressRule);
+  });
+
+  it('bounds password guessing per account: 10 an hour from all unknown devices, 10 per known device', () => {
+    // Unknown devices share one subject per identifier typed; each known device has its own,
+    // under the same rule (services/devices.ts#attemptSubjects).
+    const unknownDevices = maxAttemptsIn(accountRules.password, HOUR);
+    expect(unknownDevices).toBe(10);
+    const devices = 3;
+    const withDevices = unknownDevices + devices * maxAttemptsIn(accountRules.password, HOUR);
+    console.log(
+      `password tries an hour on one account: ${String(unknownDevices)} from unknown devices together; ${String(withDevices)} with ${String(devices)} stolen device cookies`,
+    );
+    expect(withDevices).toBe(40);
   });
 });

@@ -1,8 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { looksLikeLegacyPassword, loginWithNir } from '#src/services/authentication.ts';
+import {
+  looksLikeLegacyPassword,
+  loginWithNir,
+  nirLoginIdentifier,
+} from '#src/services/authentication.ts';
 import { startFirstConnection } from '#src/services/first-connection.ts';
 import type { Services } from '#src/services/index.ts';
+import { devicesOf, rememberDevice } from '../../device-cookie.ts';
 import { nirField } from '../../fields.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { setFlowCookie } from '../../flow-cookie.ts';
@@ -54,7 +59,12 @@ export async function connexionRoutes(app: FastifyInstance, opts: { services: Se
       });
     }
     const { nir, password, remember } = form.data;
-    const result = await loginWithNir(s, { nir, password, clientIp: request.ip });
+    const result = await loginWithNir(s, {
+      nir,
+      password,
+      clientIp: request.ip,
+      devices: devicesOf(request, s),
+    });
     if (!result.ok) {
       const message =
         result.reason === 'throttled'
@@ -66,6 +76,7 @@ export async function connexionRoutes(app: FastifyInstance, opts: { services: Se
         errors: fieldError('password', message),
       });
     }
+    rememberDevice(request, reply, s, nirLoginIdentifier(nir));
     if (remember) request.remember.set('nir', nir);
     else request.remember.delete();
     if (result.via === 'legacy' || result.needsContact) {

@@ -18,6 +18,7 @@ import {
   type FranceConnectLogin,
 } from '#src/services/franceconnect.ts';
 import type { Services } from '#src/services/index.ts';
+import { devicesOf } from '../../device-cookie.ts';
 import { clearFlowCookie, flowIdOf, setFlowCookie } from '../../flow-cookie.ts';
 import { fieldError, formErrors } from '../../forms.ts';
 import { publicOrigin } from '../../franceconnect-offer.ts';
@@ -227,6 +228,7 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
       clientIp: request.ip,
       previous: request.principal,
       context: loginContextOf(request),
+      devices: devicesOf(request, s),
     });
     // Consumed by another submit (a replayed cookie, a double click): nothing more to do here.
     if (!confirmed.ok && confirmed.reason === 'gone') return reply.redirect(paths.connexion, 303);

@@ -5,12 +5,18 @@ import { startFirstConnection } from '#src/services/first-connection.ts';
 import { recoveryFlow } from '#src/services/flow-definitions.ts';
 import { startFlow } from '#src/services/flows.ts';
 import type { Services } from '#src/services/index.ts';
-import { loginWithProvisionalId, startProvisionalRecovery } from '#src/services/provisional-id.ts';
+import {
+  loginWithProvisionalId,
+  provisionalSubject,
+  startProvisionalRecovery,
+} from '#src/services/provisional-id.ts';
+import { devicesOf, rememberDevice } from '../../device-cookie.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { setFlowCookie } from '../../flow-cookie.ts';
 import { paths } from '../../paths.ts';
 import { signIn } from '../../sign-in.ts';
 import { throttledMessage } from '../connexion/routes.ts';
+import { recoveryThrottledMessage } from '../mot-de-passe-oublie/routes.ts';
 import { birthdateField } from '../../fields.ts';
 
 const TEMPLATE = 'pages/identifiant-provisoire/index.njk';
@@ -66,11 +72,23 @@ export async function identifiantProvisoireRoutes(
         errors: formErrors(form.error, ['identifiant', 'birthdate']),
       });
     }
-    const { personId } = await startProvisionalRecovery(s, {
+    const started = await startProvisionalRecovery(s, {
       provisionalId: form.data.identifiant,
       birthdate: form.data.birthdate,
+      clientIp: request.ip,
+      devices: devicesOf(request, s),
     });
-    const flow = await startFlow(s, recoveryFlow, { personId, state: { codeVerified: null } });
+    if (!started.ok) {
+      return reply.code(429).page(RECOVERY_TEMPLATE, {
+        values,
+        errors: fieldError('identifiant', recoveryThrottledMessage(started.retryAt)),
+      });
+    }
+    // A flow in every case (person null when nothing matched): same cookie, same redirect.
+    const flow = await startFlow(s, recoveryFlow, {
+      personId: started.personId,
+      state: { codeVerified: null },
+    });
     request.session.regenerate();
     setFlowCookie(request, flow);
     return reply.redirect(paths.motDePasseOublieCode, 303);
@@ -86,6 +104,7 @@ export async function identifiantProvisoireRoutes(
       provisionalId: form.data.identifiant,
       password: form.data.password,
       clientIp: request.ip,
+      devices: devicesOf(request, s),
     });
     if (!result.ok) {
       const throttled = result.reason === 'throttled';
@@ -97,6 +116,7 @@ export async function identifiantProvisoireRoutes(
         ),
       });
     }
+    rememberDevice(request, reply, s, provisionalSubject(form.data.identifiant));
     if (result.needsContact) {
       // Not a session yet: the contact step of the first connection comes first.
       const flow = await startFirstConnection(s, result.personId, {

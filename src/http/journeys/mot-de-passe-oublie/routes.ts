@@ -11,6 +11,7 @@ import {
   startRecovery,
   verifyRecoveryCode,
 } from '#src/services/recovery.ts';
+import { devicesOf } from '../../device-cookie.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { flowIdOf, setFlowCookie } from '../../flow-cookie.ts';
 import { newPasswordForm, policyErrors } from '../../new-password.ts';
@@ -22,6 +23,11 @@ import { CODE_FAILED, codeForm } from '../premiere-connexion/forms.ts';
 const VIEWS = 'pages/mot-de-passe-oublie';
 
 const recoveryForm = z.object({ nir: nirField, birthdate: birthdateField });
+
+/** Too many requests for this identifier and birth date, or from this address. */
+export function recoveryThrottledMessage(retryAt: Date): string {
+  return `Trop de demandes. Par sécurité, réessayez à partir de ${retryTime(retryAt)}.`;
+}
 
 /**
  * "Mot de passe oublié ?": NIR + date of birth → a code to a known contact → a new password.
@@ -44,9 +50,22 @@ export async function motDePasseOublieRoutes(app: FastifyInstance, opts: { servi
         errors: formErrors(form.error, ['nir', 'birthdate']),
       });
     }
-    const { personId } = await startRecovery(s, form.data);
+    const started = await startRecovery(s, {
+      ...form.data,
+      clientIp: request.ip,
+      devices: devicesOf(request, s),
+    });
+    if (!started.ok) {
+      return reply.code(429).page(`${VIEWS}/index.njk`, {
+        values,
+        errors: fieldError('nir', recoveryThrottledMessage(started.retryAt)),
+      });
+    }
     // A flow in every case (person null when nothing matched): same cookie, same redirect.
-    const flow = await startFlow(s, recoveryFlow, { personId, state: { codeVerified: null } });
+    const flow = await startFlow(s, recoveryFlow, {
+      personId: started.personId,
+      state: { codeVerified: null },
+    });
     request.session.regenerate();
     setFlowCookie(request, flow);
     return reply.redirect(paths.motDePasseOublieCode, 303);
