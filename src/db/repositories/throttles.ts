@@ -9,19 +9,20 @@ export interface ThrottleKey {
   readonly kind: AttemptKind;
 }
 
-/** Reads and locks the row (creating it) for the rest of the transaction. */
+/**
+ * Reads and locks the row (creating it) for the rest of the transaction. One upsert, not an
+ * insert then a select: a concurrent DELETE (a success clearing the counter) between the two
+ * left the select with no row.
+ */
 export async function lockThrottle(tx: Queryable, key: ThrottleKey): Promise<ThrottleState> {
-  await tx.query(
-    `INSERT INTO throttles (scope, subject, kind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-    [key.scope, key.subject, key.kind],
-  );
   const r = await tx.query<ThrottleState>(
-    `SELECT failures, last_failure_at AS "lastFailureAt", locked_until AS "lockedUntil"
-       FROM throttles WHERE scope = $1 AND subject = $2 AND kind = $3 FOR UPDATE`,
+    `INSERT INTO throttles (scope, subject, kind) VALUES ($1, $2, $3)
+     ON CONFLICT (scope, subject, kind) DO UPDATE SET failures = throttles.failures
+     RETURNING failures, last_failure_at AS "lastFailureAt", locked_until AS "lockedUntil"`,
     [key.scope, key.subject, key.kind],
   );
   const row = r.rows[0];
-  if (!row) throw new Error('throttle row vanished');
+  if (!row) throw new Error('throttle upsert returned no row');
   return row;
 }
 
