@@ -40,7 +40,7 @@ describe('POST /connexion', () => {
     expect(res.body).toContain(LOGIN_FAILED);
     // Decrypted: the browser holds its anonymous form session, and no session id.
     const held = sessionOf(ctx.app, b);
-    expect(held).toMatchObject({ _csrf: expect.any(String) });
+    expect(typeof held?._csrf).toBe('string');
     expect(held).not.toHaveProperty('sid');
     expect(held).not.toHaveProperty('pid');
   });

@@ -103,7 +103,7 @@ describe('POST /identifiant-provisoire', () => {
       expect(wrong.body).toContain(PROVISIONAL_LOGIN_FAILED);
       expect(strip(unknown.body)).toBe(strip(wrong.body));
       // Decrypted: the browser holds its anonymous form session, and no session id.
-      expect(sessionOf(ctx.app, tried)).toMatchObject({ _csrf: expect.any(String) });
+      expect(typeof sessionOf(ctx.app, tried)?._csrf).toBe('string');
       expect(sessionOf(ctx.app, tried)).not.toHaveProperty('sid');
     } finally {
       verify.mockRestore();

@@ -118,7 +118,7 @@ function setCookies(res: LightMyRequestResponse): string[] {
 /** What is wrong with one response's caching headers (empty: nothing). */
 function problemsOf(t: Target, res: LightMyRequestResponse): string[] {
   const where = `${t.method} ${t.url} → ${String(res.statusCode)}`;
-  const cacheControl = String(res.headers['cache-control'] ?? '');
+  const cacheControl = res.headers['cache-control'] ?? '';
   const problems: string[] = [];
   const cacheable = !/\bno-store\b/.test(cacheControl);
   if (cacheable && setCookies(res).length > 0) {
@@ -131,7 +131,7 @@ function problemsOf(t: Target, res: LightMyRequestResponse): string[] {
     if (setCookies(res).length > 0) problems.push(`${where}: Set-Cookie on a static file`);
   } else {
     if (cacheControl !== 'no-store') problems.push(`${where}: Cache-Control ${cacheControl}`);
-    if (!/\bCookie\b/.test(String(res.headers.vary ?? ''))) {
+    if (!/\bCookie\b/.test(res.headers.vary ?? '')) {
       problems.push(`${where}: Vary ${String(res.headers.vary)}`);
     }
   }
@@ -220,7 +220,7 @@ describe('every route, every header (driven by the route table)', () => {
     const byName = new Map(page.cookies.map((c) => [c.name, c.value]));
     const session = SESSION_COOKIES.map((n) => byName.get(n)).find(Boolean);
     const remember = REMEMBER_COOKIES.map((n) => byName.get(n)).find(Boolean);
-    expect(cookieData(rotated.app, session)).toMatchObject({ sid: expect.any(String) });
+    expect(typeof cookieData(rotated.app, session)?.sid).toBe('string');
     expect(cookieData(rotated.app, remember, 'remember')).toEqual({
       nir: persona('allocataire-migre').nir,
     });

@@ -40,8 +40,8 @@ export const sameOrigin = fp(
     app.addHook('onRequest', async (request) => {
       if (SAFE_METHODS.has(request.method)) return;
       const site = request.headers['sec-fetch-site'];
-      if (site !== undefined && !ALLOWED_FETCH_SITES.has(String(site))) {
-        throw new CrossSiteRequestError(`Sec-Fetch-Site: ${String(site)}`);
+      if (site !== undefined && !ALLOWED_FETCH_SITES.has(site)) {
+        throw new CrossSiteRequestError(`Sec-Fetch-Site: ${site}`);
       }
       const origin = request.headers.origin;
       if (origin === undefined) return;
