@@ -49,7 +49,7 @@ let db: TestDatabase;
 let portal: TestApp;
 /** Reads cookies of either key, to map every cookie a client receives back to its session. */
 let decoder: TestApp;
-let proxy: CachingProxy;
+let proxy: CachingProxy | undefined;
 let appPort: number;
 let adults: RandomAdult[] = [];
 /** Every NIR on file → the dossier numbers it belongs to. */
@@ -87,7 +87,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await proxy.stop();
+  // nginx first: it is a process of ours that must not outlive a failed set-up.
+  await proxy?.stop();
   await portal.app.close();
   await decoder.app.close();
   await db.drop();
@@ -140,7 +141,7 @@ class Person {
     path: string,
     form?: Record<string, string>,
   ): Promise<{ status: number; headers: Headers; body: string }> {
-    const origin = proxy.origins[proxyName] ?? '';
+    const origin = proxy?.origins[proxyName] ?? '';
     for (let attempt = 0; ; attempt++) {
       const cookie = this.cookieHeader();
       let res: Response;
