@@ -1,6 +1,6 @@
 // End-to-end tests: the real portal (src/main.ts, its own embedded Postgres, demo data) driven
 // by the system Chromium. Run with `npm run test:e2e`, which installs Chromium first if needed
-// (scripts/ensure-chromium.mjs): Playwright's own browser download does not work here.
+// (scripts/ensure-apt-package.mjs): Playwright's own browser download does not work here.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

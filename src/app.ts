@@ -15,20 +15,23 @@ import { motDePasseOublieRoutes } from './http/journeys/mot-de-passe-oublie/rout
 import { premiereConnexionRoutes } from './http/journeys/premiere-connexion/routes.ts';
 import { santeRoutes } from './http/journeys/sante/routes.ts';
 import { paths } from './http/paths.ts';
+import { cacheableCookieGuard } from './http/plugins/cacheable-cookie-guard.ts';
 import { cacheControl } from './http/plugins/cache-control.ts';
 import { csrfProtection } from './http/plugins/csrf.ts';
 import { draining } from './http/plugins/draining.ts';
 import { clientErrorHandler, errorPages } from './http/plugins/errors.ts';
+import { hostPin } from './http/plugins/host-pin.ts';
+import { routeTable } from './http/plugins/route-table.ts';
+import { sameOrigin } from './http/plugins/same-origin.ts';
 import { securityHeaders } from './http/plugins/security-headers.ts';
 import { sessionPlugin } from './http/plugins/session.ts';
 import { staticAssets } from './http/plugins/static-assets.ts';
-import { recordRoutes } from './http/route-table.ts';
 import { views } from './http/plugins/views.ts';
 import type { Services } from './services/index.ts';
 
 export async function buildApp(services: Services): Promise<FastifyInstance> {
   const { config } = services;
-  const development = config.env === 'development';
+  const production = config.env === 'production';
   const app = Fastify({
     logger: { level: config.logLevel },
     trustProxy: false,
@@ -39,20 +42,50 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     // http/plugins/draining.ts answers requests arriving while the server drains (French 503).
     return503OnClosing: false,
   });
-  recordRoutes(app);
 
+  await app.register(routeTable);
   await app.register(securityHeaders, {
     secure: config.secureCookies,
     // Our forms redirect to FranceConnect (login, logout): Chromium checks form-action on redirects.
     formActionSources: () => services.franceConnect.formActionSources(),
   });
   await app.register(cacheControl);
-  await app.register(staticAssets);
+  // At the root: every connection, static files and /sante included, closes once drained.
+  await app.register(draining);
+  await app.register(cacheableCookieGuard);
+  await app.register(hostPin, { publicUrl: production ? config.publicUrl : undefined });
+  // ADR 0006: static files and the health check live outside the session's scope.
+  await app.register(staticAssets, { prefix: paths.staticPrefix.slice(0, -1) });
+  await app.register(santeRoutes, { services });
+  let personal: FastifyInstance | null = null;
+  await app.register(async (scope) => {
+    personal = scope;
+    await personalScope(scope, { services });
+  });
+  exposeSessionCodec(app, personal);
+  return app;
+}
+
+/** The session cookie's codec, without its hooks, on the root: tests and tools read cookies. */
+function exposeSessionCodec(app: FastifyInstance, scope: FastifyInstance | null) {
+  if (!scope) throw new Error('personal scope not registered');
+  app.decorate('createSecureSession', scope.createSecureSession.bind(scope));
+  app.decorate('encodeSecureSession', scope.encodeSecureSession.bind(scope));
+  app.decorate('decodeSecureSession', scope.decodeSecureSession.bind(scope));
+}
+
+/** Every page and form: the only scope where the session cookie is read, checked and written. */
+async function personalScope(app: FastifyInstance, opts: { services: Services }) {
+  const { services } = opts;
+  const { config } = services;
+  const development = config.env === 'development';
   await app.register(formbody);
   await app.register(sessionPlugin, { services });
+  // After the session: its onSend hooks, which write the cookie, run before this one.
+  await app.register(cacheableCookieGuard);
+  await app.register(sameOrigin, { publicUrl: config.publicUrl });
   await app.register(csrfProtection);
   await app.register(views, { development });
-  await app.register(draining);
   await app.register(errorPages);
 
   app.get(paths.accueil, async (request, reply) =>
@@ -70,8 +103,6 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(franceConnectRoutes, { services });
   await app.register(coordonneesBancairesRoutes, { services });
   await app.register(deconnexionRoutes, { services });
-  await app.register(santeRoutes, { services });
   // The outbox page shows every message sent: never in production.
   if (config.env !== 'production') await app.register(developpementRoutes, { services });
-  return app;
 }

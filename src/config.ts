@@ -80,7 +80,10 @@ export interface Config {
     /** Port of that development SMTP catcher (loopback only). */
     readonly catcherPort: number;
   };
-  /** Origin of the portal as browsers see it (redirect URIs); outside production, the request's. */
+  /**
+   * Origin of the portal as browsers see it (redirect URIs, Origin check); required in production,
+   * where it also pins the Host header. Outside production, unset means the request's origin.
+   */
   readonly publicUrl: string | undefined;
   readonly franceConnect: {
     /** null: no button. Outside production with no issuer, main.ts starts a development provider. */
@@ -129,6 +132,12 @@ export function loadConfig(env: Env = process.env): Config {
     if (!e.DATABASE_URL) throw new ConfigError('DATABASE_URL est obligatoire en production.');
     if (!e.SESSION_KEYS) throw new ConfigError('SESSION_KEYS est obligatoire en production.');
     if (!e.SMTP_URL) throw new ConfigError('SMTP_URL est obligatoire en production.');
+    // Production answers only to this name (Host pinned, Origin checked): ADR 0006.
+    if (!e.PUBLIC_URL) {
+      throw new ConfigError(
+        'PUBLIC_URL est obligatoire en production (adresse publique du portail, ex. https://moncompte.example.fr).',
+      );
+    }
   }
   const franceconnect = providerSettings(
     'FRANCECONNECT',
@@ -143,9 +152,6 @@ export function loadConfig(env: Env = process.env): Config {
     e.FRANCECONNECT_PLUS_CLIENT_SECRET,
   );
   if (e.NODE_ENV === 'production') {
-    if ((franceconnect || franceconnectPlus) && !e.PUBLIC_URL) {
-      throw new ConfigError('PUBLIC_URL est obligatoire en production avec FranceConnect.');
-    }
     if (franceconnectPlus && !e.FRANCECONNECT_ENCRYPTION_KEYS) {
       throw new ConfigError(
         'FRANCECONNECT_ENCRYPTION_KEYS est obligatoire en production avec FranceConnect+.',

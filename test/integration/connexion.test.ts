@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LOGIN_FAILED } from '#src/http/journeys/connexion/routes.ts';
 import { useTestApp } from '../support/app.ts';
 import { TestBrowser, headerNameOf } from '../support/browser.ts';
+import { sessionOf } from '../support/cookies.ts';
 import { persona } from '../support/personas.ts';
 
 const ctx = useTestApp();
@@ -33,10 +34,15 @@ describe('POST /connexion', () => {
 
   it('refuses a wrong password with the generic message', async () => {
     const camille = persona('allocataire-migre');
-    const res = await new TestBrowser(ctx.app).login(camille.nir, 'Mauvais-mot-2026');
+    const b = new TestBrowser(ctx.app);
+    const res = await b.login(camille.nir, 'Mauvais-mot-2026');
     expect(res.statusCode).toBe(401);
     expect(res.body).toContain(LOGIN_FAILED);
-    expect(res.headers['set-cookie']?.toString() ?? '').not.toMatch(/sid/);
+    // Decrypted: the browser holds its anonymous form session, and no session id.
+    const held = sessionOf(ctx.app, b);
+    expect(typeof held?._csrf).toBe('string');
+    expect(held).not.toHaveProperty('sid');
+    expect(held).not.toHaveProperty('pid');
   });
 
   it('gives an unknown NIR exactly the same answer as a wrong password', async () => {

@@ -62,11 +62,15 @@ describe('headers of session-dependent responses', () => {
     expect(one.headers['referrer-policy']).toBe('same-origin');
   });
 
-  it('lets only static assets be cached', async () => {
-    const res = await new TestBrowser(t.app).get('/static/dsfr/dsfr.min.css');
+  it('lets only static assets be cached, and sets no cookie on them even for a logged-in person', async () => {
+    const camille = persona('allocataire-migre');
+    const b = new TestBrowser(t.app);
+    expect((await b.login(camille.nir, camille.password)).statusCode).toBe(303);
+    const res = await b.get('/static/dsfr/dsfr.min.css');
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toMatch(/public, max-age=86400/);
     expect(String(res.headers.vary ?? '')).not.toMatch(/Cookie/);
+    // Every route, logged in and after a key rotation: test/integration/route-headers.test.ts.
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 

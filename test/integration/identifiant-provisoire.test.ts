@@ -16,6 +16,7 @@ import {
 } from '../support/app.ts';
 import { TestBrowser, headerNameOf } from '../support/browser.ts';
 import { TEST_SESSION_KEY } from '../support/config.ts';
+import { sessionOf } from '../support/cookies.ts';
 import { codeIn, lastMessageTo, waitForDelivery } from '../support/outbox.ts';
 import { demo, required } from '../support/personas.ts';
 
@@ -88,7 +89,8 @@ describe('POST /identifiant-provisoire', () => {
     const verify = vi.spyOn(ctx.services.hasher, 'verify');
     const nothing = vi.spyOn(ctx.services.hasher, 'verifyNothing');
     try {
-      const wrong = await loginWithId(new TestBrowser(ctx.app), ID, 'Mauvais-Mot-2026');
+      const tried = new TestBrowser(ctx.app);
+      const wrong = await loginWithId(tried, ID, 'Mauvais-Mot-2026');
       expect([verify.mock.calls.length, nothing.mock.calls.length]).toEqual([1, 0]);
       const unknown = await loginWithId(
         new TestBrowser(ctx.app),
@@ -100,7 +102,9 @@ describe('POST /identifiant-provisoire', () => {
       expect(unknown.statusCode).toBe(401);
       expect(wrong.body).toContain(PROVISIONAL_LOGIN_FAILED);
       expect(strip(unknown.body)).toBe(strip(wrong.body));
-      expect(wrong.headers['set-cookie']?.toString() ?? '').not.toMatch(/sid/);
+      // Decrypted: the browser holds its anonymous form session, and no session id.
+      expect(typeof sessionOf(ctx.app, tried)?._csrf).toBe('string');
+      expect(sessionOf(ctx.app, tried)).not.toHaveProperty('sid');
     } finally {
       verify.mockRestore();
       nothing.mockRestore();

@@ -11,7 +11,7 @@ import { startDevelopmentSmtpCatcher, startSmtpCatcher } from '#src/notification
 import { buildServices } from '#src/services/index.ts';
 import { createTestApp, useTestApp } from '../support/app.ts';
 import { TestBrowser } from '../support/browser.ts';
-import { TEST_SESSION_KEY } from '../support/config.ts';
+import { INJECT_PUBLIC_URL, TEST_SESSION_KEY } from '../support/config.ts';
 import { codeIn, lastMessageTo } from '../support/outbox.ts';
 
 const ctx = useTestApp();
@@ -179,6 +179,7 @@ describe('the development outbox page', () => {
       DATABASE_URL: ctx.db.url,
       SESSION_KEYS: TEST_SESSION_KEY,
       SMTP_URL: ctx.db.smtpUrl,
+      PUBLIC_URL: INJECT_PUBLIC_URL,
       LOG_LEVEL: 'silent',
     });
     const services = await buildServices(config, ctx.pool);

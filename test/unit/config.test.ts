@@ -28,8 +28,22 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://a@b/c',
       SESSION_KEYS: key,
       SMTP_URL: 'smtps://relais.example.fr:465',
+      PUBLIC_URL: 'https://moncompte.example.fr',
     });
     expect(c.secureCookies).toBe(true);
+  });
+
+  it('stops production start-up without PUBLIC_URL (the one Host it answers to), naming it', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://a@b/c',
+      SESSION_KEYS: key,
+      SMTP_URL: 'smtps://relais.example.fr:465',
+    };
+    expect(() => loadConfig(production)).toThrow(/PUBLIC_URL/);
+    expect(
+      loadConfig({ ...production, PUBLIC_URL: 'https://moncompte.example.fr/' }).publicUrl,
+    ).toBe('https://moncompte.example.fr');
   });
 
   it('refuses invalid values with a message naming the variable', () => {
@@ -67,6 +81,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://a@b/c',
       SESSION_KEYS: key,
+      PUBLIC_URL: 'https://moncompte.example.fr',
     };
     expect(() => loadConfig(production)).toThrow(ConfigError);
     expect(() => loadConfig(production)).toThrow(/SMTP_URL/);

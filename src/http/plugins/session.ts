@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import type { Principal } from '#src/domain/principal.ts';
 import type { Services } from '#src/services/index.ts';
 import { resolvePrincipal } from '#src/services/sessions.ts';
-import { isStaticAsset, paths } from '../paths.ts';
+import { paths } from '../paths.ts';
 
 declare module '@fastify/secure-session' {
   interface SessionData {
@@ -28,6 +28,7 @@ declare module 'fastify' {
 
 const YEAR_SECONDS = 365 * 24 * 3600;
 
+/** Registered only in the personal scope of app.ts: never on static files or /sante (ADR 0006). */
 export const sessionPlugin = fp(
   async (app: FastifyInstance, opts: { services: Services }) => {
     const { config, pool } = opts.services;
@@ -54,7 +55,6 @@ export const sessionPlugin = fp(
 
     app.decorateRequest('principal', null);
     app.addHook('onRequest', async (request) => {
-      if (isStaticAsset(request.url)) return;
       const sid = request.session.get('sid');
       const pid = request.session.get('pid');
       if (typeof sid !== 'string' || typeof pid !== 'string') return;
