@@ -1,6 +1,9 @@
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { entryFor } from '#src/domain/device.ts';
 import { displayName } from '#src/domain/names.ts';
+import { nirLoginIdentifier } from '#src/services/authentication.ts';
+import { knownDevices } from '#src/services/devices.ts';
 import { RANDOM_PASSWORD, seedRandomHouseholds, type RandomAdult } from '#src/seed/random.ts';
 import {
   createTestApp,
@@ -202,10 +205,12 @@ class Person {
           : null;
       const mine =
         first === undefined || first === this.index
-          ? data !== null &&
-            (remember
-              ? data.nir === this.adult.nir
-              : data.pid === undefined || data.pid === this.adult.personId)
+          ? name === 'moncompte-appareil'
+            ? this.ownDevice(decodeURIComponent(value))
+            : data !== null &&
+              (remember
+                ? data.nir === this.adult.nir
+                : data.pid === undefined || data.pid === this.adult.personId)
           : false;
       if (!mine) {
         counts.foreignCookies++;
@@ -213,6 +218,13 @@ class Person {
       }
       this.jar.set(name, value);
     }
+  }
+
+  /** A device cookie (ADR 0008) is this browser's when, signed by our keys, it names only this person. */
+  private ownDevice(value: string): boolean {
+    const devices = knownDevices(decoder.services, value);
+    const own = entryFor(devices, nirLoginIdentifier(this.adult.nir), new Date());
+    return own !== null && devices.entries.length === 1;
   }
 
   private checkPage(proxyName: string, path: string, res: Response, body: string): void {

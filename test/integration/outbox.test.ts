@@ -201,6 +201,7 @@ describe('messages written in the transaction of their effect', () => {
     const production = await buildServices(
       loadConfig({
         NODE_ENV: 'production',
+        PUBLIC_URL: 'http://localhost',
         DATABASE_URL: ctx.db.url,
         SESSION_KEYS: TEST_SESSION_KEY,
         SMTP_URL: ctx.db.smtpUrl,
