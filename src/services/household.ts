@@ -104,15 +104,19 @@ export interface FoyerPage {
   readonly manager: boolean;
 }
 
-/** `/mon-compte/foyer`: the members of the dossier that allows its summary, logged as shown. */
+/**
+ * `/mon-compte/foyer`: the members of the dossier that allows `action` (the summary; a form's
+ * action when the page comes back with its errors), logged as shown.
+ */
 export async function loadFoyer(
   s: Services,
   principal: Principal,
   route: string,
+  action: 'dossier-summary' | 'manage-delegations' = 'dossier-summary',
 ): Promise<FoyerPage | DossierRefusal> {
   return withTransaction(s.pool, async (tx) => {
     const shown = { route, categories: ['membres'] } as const;
-    const found = await householdFor(s, principal, 'dossier-summary', { tx, shown });
+    const found = await householdFor(s, principal, action, { tx, shown });
     if (!found.ok) return found;
     const { household } = found;
     const members = await membersOf(tx, s.now(), principal, household);

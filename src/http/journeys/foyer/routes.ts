@@ -51,12 +51,14 @@ const refusalMessages: Record<Exclude<HouseholdRefusal, 'forbidden' | 'no-dossie
 export async function foyerRoutes(app: FastifyInstance, opts: { services: Services }) {
   const s = opts.services;
 
+  /** The page; with a form's errors, only for whom that form's action is open (the service says). */
   async function render(
     request: FastifyRequest,
     reply: FastifyReply,
     extra: Record<string, unknown> = {},
+    action: 'dossier-summary' | 'manage-delegations' = 'dossier-summary',
   ) {
-    const page = await loadFoyer(s, principalOf(request), paths.foyer);
+    const page = await loadFoyer(s, principalOf(request), paths.foyer, action);
     if (!page.ok) throw new ForbiddenError();
     const { household, members, manager } = page;
     return reply.page(TEMPLATE, { household, members, manager, ...extra });
@@ -68,9 +70,14 @@ export async function foyerRoutes(app: FastifyInstance, opts: { services: Servic
     const principal = principalOf(request);
     const form = parseInvitation(request.body);
     if (!form.success) {
-      return render(request, reply.code(400), {
-        errors: formErrors(form.error, ['membre', 'channel', 'email', 'phone']),
-      });
+      return render(
+        request,
+        reply.code(400),
+        {
+          errors: formErrors(form.error, ['membre', 'channel', 'email', 'phone']),
+        },
+        'manage-delegations',
+      );
     }
     const result = await inviteMember(s, principal, {
       memberId: form.data.membre,
@@ -79,9 +86,14 @@ export async function foyerRoutes(app: FastifyInstance, opts: { services: Servic
     });
     if (!result.ok) {
       if (isRefusal(result.reason)) throw new ForbiddenError();
-      return render(request, reply.code(400), {
-        errors: fieldError('membre', refusalMessages[result.reason]),
-      });
+      return render(
+        request,
+        reply.code(400),
+        {
+          errors: fieldError('membre', refusalMessages[result.reason]),
+        },
+        'manage-delegations',
+      );
     }
     return render(request, reply, {
       success: `Invitation envoyée à ${result.member.givenName} ${form.data.channel === 'courrier' ? 'par courrier' : form.data.channel === 'sms' ? 'par SMS' : 'par courriel'}.`,
@@ -92,16 +104,26 @@ export async function foyerRoutes(app: FastifyInstance, opts: { services: Servic
     const principal = principalOf(request);
     const form = delegationForm.safeParse(request.body);
     if (!form.success)
-      return render(request, reply.code(400), {
-        errors: formErrors(form.error, ['membre', 'action']),
-      });
+      return render(
+        request,
+        reply.code(400),
+        {
+          errors: formErrors(form.error, ['membre', 'action']),
+        },
+        'manage-delegations',
+      );
     const grant = form.data.action === 'accorder';
     const result = await changeDelegation(s, principal, form.data.membre, grant);
     if (!result.ok) {
       if (isRefusal(result.reason)) throw new ForbiddenError();
-      return render(request, reply.code(400), {
-        errors: fieldError('membre', refusalMessages[result.reason]),
-      });
+      return render(
+        request,
+        reply.code(400),
+        {
+          errors: fieldError('membre', refusalMessages[result.reason]),
+        },
+        'manage-delegations',
+      );
     }
     return render(request, reply, {
       success: `${grant ? 'Délégation accordée à' : 'Délégation retirée à'} ${result.member.givenName}. Les deux personnes sont prévenues.`,
