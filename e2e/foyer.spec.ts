@@ -42,7 +42,7 @@ test('l’allocataire invite sa fille de 16 ans, qui active son compte', async (
   await login(parent, camille.nir, camille.password);
 
   await test.step('Mon foyer : inviter Léa par courriel', async () => {
-    await parent.getByRole('link', { name: 'Mon foyer' }).click();
+    await parent.getByRole('main').getByRole('link', { name: 'Mon foyer' }).click();
     await expect(parent.getByRole('heading', { level: 1, name: 'Mon foyer' })).toBeVisible();
     await expect(parent.getByText('Pas de compte avant 15 ans')).toBeVisible();
     await expectNoAxeViolations(parent);

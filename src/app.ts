@@ -1,19 +1,11 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { activerMonCompteRoutes } from './http/journeys/activer-mon-compte/routes.ts';
-import { foyerRoutes } from './http/journeys/foyer/routes.ts';
-import { separationRoutes } from './http/journeys/separation/routes.ts';
-import { connexionRoutes } from './http/journeys/connexion/routes.ts';
-import { coordonneesBancairesRoutes } from './http/journeys/coordonnees-bancaires/routes.ts';
-import { franceConnectRoutes } from './http/journeys/franceconnect/routes.ts';
-import { creerMonCompteRoutes } from './http/journeys/creer-mon-compte/routes.ts';
-import { identifiantProvisoireRoutes } from './http/journeys/identifiant-provisoire/routes.ts';
-import { deconnexionRoutes } from './http/journeys/deconnexion/routes.ts';
-import { developpementRoutes } from './http/journeys/developpement/routes.ts';
-import { monCompteRoutes } from './http/journeys/mon-compte/routes.ts';
-import { motDePasseOublieRoutes } from './http/journeys/mot-de-passe-oublie/routes.ts';
-import { premiereConnexionRoutes } from './http/journeys/premiere-connexion/routes.ts';
-import { santeRoutes } from './http/journeys/sante/routes.ts';
+import {
+  authenticatedArea,
+  developmentArea,
+  publicArea,
+  santeRoutes,
+} from './http/journeys/index.ts';
 import { paths } from './http/paths.ts';
 import { cacheableCookieGuard } from './http/plugins/cacheable-cookie-guard.ts';
 import { cacheControl } from './http/plugins/cache-control.ts';
@@ -91,18 +83,9 @@ async function personalScope(app: FastifyInstance, opts: { services: Services })
   app.get(paths.accueil, async (request, reply) =>
     reply.redirect(request.principal ? paths.monCompte : paths.connexion, 303),
   );
-  await app.register(connexionRoutes, { services });
-  await app.register(premiereConnexionRoutes, { services });
-  await app.register(motDePasseOublieRoutes, { services });
-  await app.register(identifiantProvisoireRoutes, { services });
-  await app.register(creerMonCompteRoutes, { services });
-  await app.register(monCompteRoutes, { services });
-  await app.register(foyerRoutes, { services });
-  await app.register(separationRoutes, { services });
-  await app.register(activerMonCompteRoutes, { services });
-  await app.register(franceConnectRoutes, { services });
-  await app.register(coordonneesBancairesRoutes, { services });
-  await app.register(deconnexionRoutes, { services });
+  await app.register(publicArea, { services });
+  // /mon-compte/*: one guard for every page (http/journeys/authenticated-area.ts).
+  await app.register(authenticatedArea, { services });
   // The outbox page shows every message sent: never in production.
-  if (config.env !== 'production') await app.register(developpementRoutes, { services });
+  if (config.env !== 'production') await app.register(developmentArea, { services });
 }

@@ -1,16 +1,19 @@
 import { withTransaction } from '#src/db/pool.ts';
-import { recordAccess } from '#src/db/repositories/access-log.ts';
 import {
   insertBankDetailsChange,
   lockDossierBankDetails,
   updateDossierBankDetails,
 } from '#src/db/repositories/bank-details.ts';
-import { findDossierById, findMembershipsOf } from '#src/db/repositories/dossiers.ts';
 import { findPersonById } from '#src/db/repositories/persons.ts';
 import type { Queryable } from '#src/db/pool.ts';
-import { ageOn, isAllowed } from '#src/domain/access.ts';
 import { maskIban } from '#src/domain/masking.ts';
 import type { Principal } from '#src/domain/principal.ts';
+import {
+  dossierFor,
+  logDossierAccess,
+  type DossierAccess,
+  type DossierRefusal,
+} from './dossier-access.ts';
 import type { Services } from './index.ts';
 
 export interface BankDossier {
@@ -20,57 +23,34 @@ export interface BankDossier {
   readonly bic: string | null;
 }
 
-/**
- * The dossier whose bank details this person may change (access matrix: the allocataire, or a
- * conjoint with delegation), or null. Decided from the database on every request.
- */
-export async function findChangeableDossier(
-  db: Queryable,
-  principal: Principal,
-  today: Date,
-): Promise<BankDossier | null> {
-  const person = await findPersonById(db, principal.personId);
-  if (!person) return null;
-  const age = ageOn(person.birthdate, today);
-  for (const m of await findMembershipsOf(db, principal.personId)) {
-    if (!isAllowed({ role: m.role, delegation: m.delegation, age }, 'change-bank-details'))
-      continue;
-    const dossier = await findDossierById(db, m.dossierId);
-    if (!dossier) continue;
-    return {
-      dossierId: dossier.id,
-      number: dossier.number,
-      maskedIban: dossier.iban ? maskIban(dossier.iban) : null,
-      bic: dossier.bic,
-    };
-  }
-  return null;
+function bankDossier({ dossier }: DossierAccess): BankDossier {
+  return {
+    dossierId: dossier.id,
+    number: dossier.number,
+    maskedIban: dossier.iban ? maskIban(dossier.iban) : null,
+    bic: dossier.bic,
+  };
 }
 
-/** Loads the page's dossier and writes the display of its (masked) bank details to the access log. */
+const SHOWS = ['coordonnees-bancaires'] as const;
+
+/**
+ * The dossier whose bank details this person may change (access matrix: the allocataire, or a
+ * conjoint with delegation), its display of the (masked) bank details written to the access log.
+ */
 export async function loadBankDetailsPage(
   s: Services,
   principal: Principal,
   route: string,
-): Promise<BankDossier | null> {
-  return withTransaction(s.pool, async (tx) => {
-    const dossier = await findChangeableDossier(tx, principal, s.now());
-    if (dossier) {
-      await recordAccess(tx, {
-        sessionHash: principal.sessionHash,
-        personId: principal.personId,
-        dossierId: dossier.dossierId,
-        categories: ['coordonnees-bancaires'],
-        route,
-      });
-    }
-    return dossier;
+): Promise<{ ok: true; dossier: BankDossier } | DossierRefusal> {
+  const access = await dossierFor(s, principal, 'change-bank-details', {
+    shown: { route, categories: SHOWS },
   });
+  return access.ok ? { ok: true, dossier: bankDossier(access) } : access;
 }
 
 export type BankDetailsResult =
-  | { readonly ok: true; readonly changed: boolean; readonly maskedIban: string }
-  | { readonly ok: false; readonly reason: 'forbidden' };
+  { readonly ok: true; readonly changed: boolean; readonly maskedIban: string } | DossierRefusal;
 
 /**
  * Changes the dossier's IBAN and BIC in one transaction, recorded with what they replaced;
@@ -82,8 +62,9 @@ export async function changeBankDetails(
   input: { requestId: string; iban: string; bic: string; authMethod: string; route: string },
 ): Promise<BankDetailsResult> {
   const result = await withTransaction(s.pool, async (tx): Promise<BankDetailsResult> => {
-    const dossier = await findChangeableDossier(tx, principal, s.now());
-    if (!dossier) return { ok: false, reason: 'forbidden' };
+    const access = await dossierFor(s, principal, 'change-bank-details', { tx });
+    if (!access.ok) return access;
+    const dossier = bankDossier(access);
     const current = await lockDossierBankDetails(tx, dossier.dossierId);
     const changed = await insertBankDetailsChange(tx, {
       requestId: input.requestId,
@@ -100,12 +81,9 @@ export async function changeBankDetails(
       await updateDossierBankDetails(tx, dossier.dossierId, input.iban, input.bic);
       await sendBankDetailsNotice(s, tx, principal.personId, maskIban(input.iban));
     }
-    await recordAccess(tx, {
-      sessionHash: principal.sessionHash,
-      personId: principal.personId,
-      dossierId: dossier.dossierId,
-      categories: ['coordonnees-bancaires'],
+    await logDossierAccess(tx, principal, dossier.dossierId, {
       route: input.route,
+      categories: SHOWS,
     });
     return { ok: true, changed, maskedIban: maskIban(input.iban) };
   });

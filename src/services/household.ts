@@ -1,5 +1,4 @@
-import { withTransaction } from '#src/db/pool.ts';
-import { findDossierById, findMembershipsOf } from '#src/db/repositories/dossiers.ts';
+import { withTransaction, type Queryable } from '#src/db/pool.ts';
 import {
   insertDemarche,
   listHousehold,
@@ -24,10 +23,16 @@ import {
 } from '#src/domain/invitation.ts';
 import { displayName } from '#src/domain/names.ts';
 import type { Principal } from '#src/domain/principal.ts';
+import {
+  dossierFor,
+  type DossierAccess,
+  type DossierRefusal,
+  type Shown,
+} from './dossier-access.ts';
 import type { Services } from './index.ts';
 import { notify } from './notices.ts';
 
-/** The principal's place in their dossier, recomputed from the database on every request. */
+/** The principal's place in the dossier a household page acts in (services/dossier-access.ts). */
 export interface Household {
   readonly dossierId: string;
   readonly dossierNumber: string;
@@ -35,29 +40,26 @@ export interface Household {
   readonly membership: Membership & { readonly role: MemberRole };
 }
 
-/** The dossier the principal acts in: their first membership, allocataire first. */
-export async function householdOf(s: Services, principal: Principal): Promise<Household | null> {
-  const [first] = await findMembershipsOf(s.pool, principal.personId);
-  const person = await findPersonById(s.pool, principal.personId);
-  if (!first || !person) return null;
-  const dossier = await findDossierById(s.pool, first.dossierId);
-  if (!dossier) return null;
+function householdFrom({ dossier, membership }: DossierAccess): Household {
   return {
     dossierId: dossier.id,
     dossierNumber: dossier.number,
     address: [dossier.addressLine1, dossier.addressLine2, `${dossier.postcode} ${dossier.city}`]
       .filter(Boolean)
       .join('\n'),
-    membership: {
-      role: first.role,
-      delegation: first.delegation,
-      age: ageOn(person.birthdate, s.now()),
-    },
+    membership,
   };
 }
 
-export function may(household: Household | null, action: Action): household is Household {
-  return household !== null && isAllowed(household.membership, action);
+/** The household of the dossier that allows `action`, or the refusal. */
+export async function householdFor(
+  s: Services,
+  principal: Principal,
+  action: Action,
+  options: { shown?: Shown; tx?: Queryable } = {},
+): Promise<{ ok: true; household: Household } | DossierRefusal> {
+  const access = await dossierFor(s, principal, action, options);
+  return access.ok ? { ok: true, household: householdFrom(access) } : access;
 }
 
 export interface MemberView extends HouseholdMember {
@@ -73,15 +75,16 @@ export function canHaveAccount(age: number): boolean {
   return age >= MINIMUM_ACCOUNT_AGE;
 }
 
-export async function loadHousehold(
-  s: Services,
+async function membersOf(
+  db: Queryable,
+  today: Date,
   principal: Principal,
   household: Household,
 ): Promise<MemberView[]> {
   const manager = isAllowed(household.membership, 'manage-delegations');
-  const members = await listHousehold(s.pool, household.dossierId, s.now());
+  const members = await listHousehold(db, household.dossierId, today);
   return members.map((m) => {
-    const age = ageOn(m.birthdate, s.now());
+    const age = ageOn(m.birthdate, today);
     const isSelf = m.personId === principal.personId;
     return {
       ...m,
@@ -93,10 +96,40 @@ export async function loadHousehold(
   });
 }
 
-export type HouseholdRefusal = 'forbidden' | 'not-member' | 'too-young' | 'has-account';
+export interface FoyerPage {
+  readonly ok: true;
+  readonly household: Household;
+  readonly members: readonly MemberView[];
+  /** The allocataire: invitations and delegations. */
+  readonly manager: boolean;
+}
+
+/**
+ * `/mon-compte/foyer`: the members of the dossier that allows `action` (the summary; a form's
+ * action when the page comes back with its errors), logged as shown.
+ */
+export async function loadFoyer(
+  s: Services,
+  principal: Principal,
+  route: string,
+  action: 'dossier-summary' | 'manage-delegations' = 'dossier-summary',
+): Promise<FoyerPage | DossierRefusal> {
+  return withTransaction(s.pool, async (tx) => {
+    const shown = { route, categories: ['membres'] } as const;
+    const found = await householdFor(s, principal, action, { tx, shown });
+    if (!found.ok) return found;
+    const { household } = found;
+    const members = await membersOf(tx, s.now(), principal, household);
+    const manager = isAllowed(household.membership, 'manage-delegations');
+    return { ok: true, household, members, manager };
+  });
+}
+
+export type HouseholdRefusal =
+  DossierRefusal['reason'] | 'not-member' | 'too-young' | 'has-account';
 
 async function memberOf(s: Services, principal: Principal, household: Household, memberId: string) {
-  const members = await loadHousehold(s, principal, household);
+  const members = await membersOf(s.pool, s.now(), principal, household);
   return members.find((m) => m.personId === memberId) ?? null;
 }
 
@@ -104,12 +137,13 @@ async function memberOf(s: Services, principal: Principal, household: Household,
 export async function inviteMember(
   s: Services,
   principal: Principal,
-  household: Household | null,
   input: { memberId: string; channel: InvitationChannel; destination: string | null },
 ): Promise<
   { ok: true; member: MemberView; code: string } | { ok: false; reason: HouseholdRefusal }
 > {
-  if (!may(household, 'manage-delegations')) return { ok: false, reason: 'forbidden' };
+  const found = await householdFor(s, principal, 'manage-delegations');
+  if (!found.ok) return found;
+  const { household } = found;
   const member = await memberOf(s, principal, household, input.memberId);
   if (!member || member.isSelf) return { ok: false, reason: 'not-member' };
   if (!canHaveAccount(member.age)) return { ok: false, reason: 'too-young' };
@@ -156,11 +190,12 @@ export async function inviteMember(
 export async function changeDelegation(
   s: Services,
   principal: Principal,
-  household: Household | null,
   memberId: string,
   grant: boolean,
 ): Promise<{ ok: true; member: MemberView } | { ok: false; reason: HouseholdRefusal }> {
-  if (!may(household, 'manage-delegations')) return { ok: false, reason: 'forbidden' };
+  const found = await householdFor(s, principal, 'manage-delegations');
+  if (!found.ok) return found;
+  const { household } = found;
   const member = await memberOf(s, principal, household, memberId);
   if (!member || !member.delegable) {
     return {
@@ -194,10 +229,11 @@ export async function changeDelegation(
 export async function declareSeparation(
   s: Services,
   principal: Principal,
-  household: Household | null,
   input: { date: string; idempotencyKey: string },
-): Promise<{ ok: true; created: boolean } | { ok: false; reason: 'forbidden' }> {
-  if (!may(household, 'declare-separation')) return { ok: false, reason: 'forbidden' };
+): Promise<{ ok: true; created: boolean; household: Household } | DossierRefusal> {
+  const found = await householdFor(s, principal, 'declare-separation');
+  if (!found.ok) return found;
+  const { household } = found;
   const members = await listHousehold(s.pool, household.dossierId, s.now());
   const couple = members.filter((m) => m.role === 'allocataire' || m.role === 'conjoint');
   const created = await withTransaction(s.pool, async (tx) => {
@@ -232,5 +268,5 @@ export async function declareSeparation(
     }
     return true;
   });
-  return { ok: true, created };
+  return { ok: true, created, household };
 }

@@ -1,17 +1,14 @@
-import { withTransaction, type Pool } from '#src/db/pool.ts';
-import { recordAccess, type DataCategory } from '#src/db/repositories/access-log.ts';
-import {
-  findDossierById,
-  findMembershipsOf,
-  listMembers,
-  type MemberRow,
-} from '#src/db/repositories/dossiers.ts';
+import { withTransaction } from '#src/db/pool.ts';
+import type { DataCategory } from '#src/db/repositories/access-log.ts';
+import { listMembers, type MemberRow } from '#src/db/repositories/dossiers.ts';
 import { lastPayments, type PaymentRow } from '#src/db/repositories/payments.ts';
 import { findPersonById } from '#src/db/repositories/persons.ts';
-import { ageOn, isAllowed, type MemberRole } from '#src/domain/access.ts';
+import { isAllowed, type MemberRole } from '#src/domain/access.ts';
 import { maskIban } from '#src/domain/masking.ts';
 import { formatNir, parseNir } from '#src/domain/nir.ts';
 import type { Principal } from '#src/domain/principal.ts';
+import { dossiersOf, logDossierAccess } from './dossier-access.ts';
+import type { Services } from './index.ts';
 
 export interface DossierView {
   readonly number: string;
@@ -48,25 +45,20 @@ export interface MonCompteView {
 const PAYMENTS_SHOWN = 6;
 
 /**
- * Everything `/mon-compte` shows, loaded for the principal and nobody else; each dossier
- * displayed is written to the access log in the same transaction as the reads.
+ * Everything `/mon-compte` shows, loaded for the principal and nobody else: every dossier of the
+ * person in the rule's order (services/dossier-access.ts), each written to the access log in the
+ * same transaction as the reads.
  */
 export async function loadMonCompte(
-  pool: Pool,
+  s: Pick<Services, 'pool' | 'now'>,
   principal: Principal,
   route: string,
-  today: Date,
 ): Promise<MonCompteView | null> {
-  return withTransaction(pool, async (tx) => {
+  return withTransaction(s.pool, async (tx) => {
     const person = await findPersonById(tx, principal.personId);
     if (!person) return null;
-    const age = ageOn(person.birthdate, today);
-    const memberships = await findMembershipsOf(tx, principal.personId);
     const dossiers: DossierView[] = [];
-    for (const m of memberships) {
-      const dossier = await findDossierById(tx, m.dossierId);
-      if (!dossier) continue;
-      const membership = { role: m.role, delegation: m.delegation, age };
+    for (const { dossier, membership } of await dossiersOf(tx, principal, s.now())) {
       const categories: DataCategory[] = ['identite'];
       let summary: DossierView['summary'] = null;
       if (isAllowed(membership, 'dossier-summary')) {
@@ -91,17 +83,11 @@ export async function loadMonCompte(
           categories.push('coordonnees-bancaires');
         }
       }
-      await recordAccess(tx, {
-        sessionHash: principal.sessionHash,
-        personId: principal.personId,
-        dossierId: dossier.id,
-        categories,
-        route,
-      });
+      await logDossierAccess(tx, principal, dossier.id, { route, categories });
       dossiers.push({
         number: dossier.number,
-        role: m.role,
-        delegation: m.delegation,
+        role: membership.role,
+        delegation: membership.delegation,
         summary,
         payments,
         bank,
@@ -112,13 +98,7 @@ export async function loadMonCompte(
         },
       });
     }
-    await recordAccess(tx, {
-      sessionHash: principal.sessionHash,
-      personId: principal.personId,
-      dossierId: null,
-      categories: ['identite', 'coordonnees'],
-      route,
-    });
+    await logDossierAccess(tx, principal, null, { route, categories: ['identite', 'coordonnees'] });
     const parsed = person.nir ? parseNir(person.nir) : null;
     return {
       person: {

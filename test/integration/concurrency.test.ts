@@ -1,25 +1,18 @@
 import argon2 from 'argon2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { displayName } from '#src/domain/names.ts';
 import { RANDOM_PASSWORD, seedRandomHouseholds, type RandomAdult } from '#src/seed/random.ts';
-import {
-  createTestApp,
-  createTestDatabase,
-  type TestApp,
-  type TestDatabase,
-} from '../support/app.ts';
+import { useTestApp } from '../support/app.ts';
 import { TestBrowser, headerNameOf } from '../support/browser.ts';
 
-let db: TestDatabase;
-let t: TestApp;
 let baseUrl: string;
 let adults: RandomAdult[];
 
+const ctx = useTestApp();
+
 beforeAll(async () => {
-  db = await createTestDatabase();
-  t = await createTestApp(db);
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = t.app.server.address();
+  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = ctx.app.server.address();
   baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const hash = await argon2.hash(RANDOM_PASSWORD, {
     type: argon2.argon2id,
@@ -27,11 +20,7 @@ beforeAll(async () => {
     timeCost: 2,
     parallelism: 1,
   });
-  adults = await seedRandomHouseholds(db.pool, { count: 150, passwordHash: hash });
-});
-afterAll(async () => {
-  await t.app.close();
-  await db.drop();
+  adults = await seedRandomHouseholds(ctx.pool, { count: 150, passwordHash: hash });
 });
 
 function shuffled<T>(items: readonly T[]): T[] {

@@ -1,32 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { makeNir } from '#src/domain/nir.ts';
 import { CREATION_ANSWER_MS, CREATION_JOURNEY_MS } from '#src/services/primo-demandeur.ts';
-import {
-  createTestApp,
-  createTestDatabase,
-  type TestApp,
-  type TestDatabase,
-} from '../support/app.ts';
+import { useTestApp } from '../support/app.ts';
 import { TestBrowser, csrfTokenOf, headerNameOf, type Reply } from '../support/browser.ts';
 import { codeIn, lastMessageTo, waitForDelivery } from '../support/outbox.ts';
 import { demo, required } from '../support/personas.ts';
 
-let db: TestDatabase;
-let t: TestApp;
 // The services' clock, moved by the tests (journey lifetime, throttling delays).
 let clock = Date.now();
 const later = (ms: number) => {
   clock += ms;
 };
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  t = await createTestApp(db, {}, { now: () => new Date(clock) });
-});
-afterAll(async () => {
-  await t.app.close();
-  await db.drop();
-});
+const ctx = useTestApp({}, { now: () => new Date(clock) });
 
 let order = 400;
 /** A NIR nobody holds, for a man or a woman born in the given year and month. */
@@ -71,14 +57,14 @@ const strip = (html: string) => html.replace(/nonce="[^"]+"/g, '').replace(/valu
 const cookieShape = (res: Reply) => res.cookies.map((c) => [c.name, c.value.length]);
 
 async function outboxCount(): Promise<number> {
-  await waitForDelivery(db.pool);
-  const r = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM dev_outbox');
+  await waitForDelivery(ctx.pool);
+  const r = await ctx.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM dev_outbox');
   return r.rows[0]?.n ?? -1;
 }
 
 describe('GET /creer-mon-compte', () => {
   it('is linked from /connexion and asks for NIR, birth name, given names and birth date', async () => {
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     expect((await b.get('/connexion')).body).toContain('href="/creer-mon-compte"');
     const page = await b.get('/creer-mon-compte');
     expect(page.statusCode).toBe(200);
@@ -94,7 +80,7 @@ describe('GET /creer-mon-compte', () => {
   });
 
   it('sends the later steps back to the start without a journey', async () => {
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     for (const url of [
       '/creer-mon-compte/coordonnees',
       '/creer-mon-compte/code',
@@ -117,7 +103,7 @@ describe('POST /creer-mon-compte: the identity must fit the NIR', () => {
   ])(
     'says by the birth-date field when the %s differs from the NIR',
     async (_, change, message) => {
-      const res = await identityStep(new TestBrowser(t.app), { ...valid, ...change });
+      const res = await identityStep(new TestBrowser(ctx.app), { ...valid, ...change });
       expect(res.statusCode).toBe(400);
       expect(res.body).toContain('id="error-summary"');
       expect(res.body).toContain('href="#dateNaissance"');
@@ -128,7 +114,7 @@ describe('POST /creer-mon-compte: the identity must fit the NIR', () => {
 
   it('refuses a person under 15, and explains why', async () => {
     const young = freshNir(1, 2015, 3);
-    const res = await identityStep(new TestBrowser(t.app), {
+    const res = await identityStep(new TestBrowser(ctx.app), {
       nir: young,
       nomNaissance: 'Durand',
       prenoms: 'Louis',
@@ -139,7 +125,7 @@ describe('POST /creer-mon-compte: the identity must fit the NIR', () => {
   });
 
   it('explains every missing or malformed field, never a 500', async () => {
-    const empty = await new TestBrowser(t.app).submit('/creer-mon-compte', {});
+    const empty = await new TestBrowser(ctx.app).submit('/creer-mon-compte', {});
     expect(empty.statusCode).toBe(400);
     for (const message of [
       'Saisissez votre numéro de sécurité sociale.',
@@ -148,7 +134,7 @@ describe('POST /creer-mon-compte: the identity must fit the NIR', () => {
       'Saisissez votre date de naissance.',
     ])
       expect(empty.body).toContain(message);
-    const bad = await identityStep(new TestBrowser(t.app), {
+    const bad = await identityStep(new TestBrowser(ctx.app), {
       nir: '7900433063401',
       nomNaissance: 'Dur4nd',
       prenoms: '<script>',
@@ -163,7 +149,7 @@ describe('POST /creer-mon-compte: the identity must fit the NIR', () => {
   });
 
   it('refuses a POST without the CSRF token', async () => {
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     await b.get('/creer-mon-compte');
     expect((await b.post('/creer-mon-compte', valid)).statusCode).toBe(403);
   });
@@ -172,7 +158,7 @@ describe('POST /creer-mon-compte: the identity must fit the NIR', () => {
 describe('a NIR nobody holds: the person gets an account with no dossier', () => {
   it('validates the contact by code, sets the password and lands on Mon Compte', async () => {
     const nir = freshNir(1, 1998, 9);
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     const first = await identityStep(b, {
       nir: nir.replace(/^(.)(..)(..)/, '$1 $2 $3 '),
       nomNaissance: 'Moreau',
@@ -181,7 +167,7 @@ describe('a NIR nobody holds: the person gets an account with no dossier', () =>
     });
     expect(first.statusCode).toBe(303);
     expect(first.headers.location).toBe('/creer-mon-compte/coordonnees');
-    expect((await db.pool.query('SELECT 1 FROM persons WHERE nir = $1', [nir])).rowCount).toBe(0);
+    expect((await ctx.pool.query('SELECT 1 FROM persons WHERE nir = $1', [nir])).rowCount).toBe(0);
 
     const { res: sent } = await contactStep(b, {
       channel: 'email',
@@ -191,7 +177,7 @@ describe('a NIR nobody holds: the person gets an account with no dossier', () =>
     const codePage = await b.get('/creer-mon-compte/code');
     expect(codePage.body).toContain('Si vous pouvez créer un compte, vous allez recevoir un code');
     expect(codePage.body).toContain('lucas.moreau@example.fr');
-    const mail = required(await lastMessageTo(db.pool, 'lucas.moreau@example.fr'), 'code');
+    const mail = required(await lastMessageTo(ctx.pool, 'lucas.moreau@example.fr'), 'code');
     expect(mail.body).toContain('valider vos coordonnées');
     const code = codeIn(mail.body);
 
@@ -224,7 +210,7 @@ describe('a NIR nobody holds: the person gets an account with no dossier', () =>
     );
     expect(page.body).toContain('id="demande-de-prestation"');
 
-    const person = await db.pool.query<{
+    const person = await ctx.pool.query<{
       id: string;
       sex: number;
       birthdate: string;
@@ -245,19 +231,19 @@ describe('a NIR nobody holds: the person gets an account with no dossier', () =>
     });
     expect(row.email_verified_at).toBeInstanceOf(Date);
     expect(row.self_registered_at).toBeInstanceOf(Date);
-    const member = await db.pool.query('SELECT 1 FROM dossier_members WHERE person_id = $1', [
+    const member = await ctx.pool.query('SELECT 1 FROM dossier_members WHERE person_id = $1', [
       row.id,
     ]);
     expect(member.rowCount).toBe(0);
 
     // From now on, a normal login; and the NIR is "already known" to this journey.
-    const again = new TestBrowser(t.app);
+    const again = new TestBrowser(ctx.app);
     expect((await again.login(nir, 'Gironde-Moreau-98')).headers.location).toBe('/mon-compte');
   });
 
   it('shows the primo-demandeuse of the demo set the request button too', async () => {
     const ines = demo('primo-demandeur');
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     await b.login(required(ines.nir, 'nir'), required(ines.password, 'password'));
     const page = await b.get('/mon-compte');
     expect(headerNameOf(page.body)).toBe('Inès BENALI');
@@ -268,7 +254,7 @@ describe('a NIR nobody holds: the person gets an account with no dossier', () =>
 describe('a NIR the Caf already knows: the same pages, no account, a notice to its holder', () => {
   /** Runs the journey up to the code page with the given NIR, the same contact every time. */
   async function attempt(identity: Identity) {
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     const step1 = await identityStep(b, identity);
     expect(step1.statusCode).toBe(303);
     const step2 = await contactStep(b, { channel: 'email', email: 'essai@example.org' });
@@ -305,7 +291,7 @@ describe('a NIR the Caf already knows: the same pages, no account, a notice to i
     expect(unknown.ms).toBeGreaterThanOrEqual(CREATION_ANSWER_MS - 5);
     expect(known.ms).toBeGreaterThanOrEqual(CREATION_ANSWER_MS - 5);
 
-    const notice = required(await lastMessageTo(db.pool, 'camille.martin@example.fr'), 'notice');
+    const notice = required(await lastMessageTo(ctx.pool, 'camille.martin@example.fr'), 'notice');
     expect(notice.subject).toBe(
       'Tentative de création de compte avec votre numéro de sécurité sociale',
     );
@@ -322,18 +308,18 @@ describe('a NIR the Caf already knows: the same pages, no account, a notice to i
     expect((await known.b.get('/creer-mon-compte/mot-de-passe')).headers.location).toBe(
       '/creer-mon-compte',
     );
-    const names = await db.pool.query('SELECT given_name FROM persons WHERE nir = $1', [
+    const names = await ctx.pool.query('SELECT given_name FROM persons WHERE nir = $1', [
       camille.nir,
     ]);
     expect(names.rows).toEqual([{ given_name: 'Camille' }]);
   });
 
   it('does not let a dossier member without an account skip the first connection', async () => {
-    const before = await db.pool.query('SELECT * FROM persons WHERE nir = $1', [nathalie.nir]);
+    const before = await ctx.pool.query('SELECT * FROM persons WHERE nir = $1', [nathalie.nir]);
     const toTyped = async () => {
-      await waitForDelivery(db.pool);
+      await waitForDelivery(ctx.pool);
       return (
-        await db.pool.query<{ n: number }>(
+        await ctx.pool.query<{ n: number }>(
           "SELECT count(*)::int AS n FROM dev_outbox WHERE recipient = 'essai@example.org'",
         )
       ).rows[0]?.n;
@@ -347,23 +333,23 @@ describe('a NIR the Caf already knows: the same pages, no account, a notice to i
     });
     expect(known.step2.headers.location).toBe('/creer-mon-compte/code');
     expect(known.codePage.body).toContain('Si vous pouvez créer un compte');
-    const notice = required(await lastMessageTo(db.pool, 'nathalie.dubois@example.fr'), 'notice');
+    const notice = required(await lastMessageTo(ctx.pool, 'nathalie.dubois@example.fr'), 'notice');
     expect(notice.subject).toBe(
       'Tentative de création de compte avec votre numéro de sécurité sociale',
     );
     expect(notice.body).toContain('ancien mot de passe Caf à 8 chiffres');
     // Nothing to the contact typed: no code, since no account can be created.
     expect(await toTyped()).toEqual(typedBefore);
-    const account = await db.pool.query(
+    const account = await ctx.pool.query(
       'SELECT 1 FROM accounts a JOIN persons p ON p.id = a.person_id WHERE p.nir = $1',
       [nathalie.nir],
     );
     expect(account.rowCount).toBe(0);
     expect(
-      (await db.pool.query('SELECT * FROM persons WHERE nir = $1', [nathalie.nir])).rows,
+      (await ctx.pool.query('SELECT * FROM persons WHERE nir = $1', [nathalie.nir])).rows,
     ).toEqual(before.rows);
     // Her way in is unchanged: the old dossier password, then the first-connection steps.
-    const first = await new TestBrowser(t.app).login(
+    const first = await new TestBrowser(ctx.app).login(
       required(nathalie.nir, 'nir'),
       required(nathalie.legacyPassword, 'legacy'),
     );
@@ -384,7 +370,7 @@ describe('a NIR the Caf already knows: the same pages, no account, a notice to i
   });
 
   it('answers alike even when no message can leave (provider down, channel unavailable)', async () => {
-    const send = vi.spyOn(t.services.notifier, 'send').mockRejectedValue(new Error('en panne'));
+    const send = vi.spyOn(ctx.services.notifier, 'send').mockRejectedValue(new Error('en panne'));
     try {
       const unknown = await attempt({
         nir: freshNir(1, 1981, 2),
@@ -410,7 +396,7 @@ describe('a NIR the Caf already knows: the same pages, no account, a notice to i
   it('throttles repeated requests for one NIR alike, known or not', async () => {
     later(2 * 3_600_000);
     const statuses = async (identity: Identity) => {
-      const b = new TestBrowser(t.app);
+      const b = new TestBrowser(ctx.app);
       await identityStep(b, identity);
       const out: number[] = [];
       for (let i = 0; i < 4; i++)
@@ -442,33 +428,35 @@ describe('an attempt under way, then abandoned', () => {
     later(2 * 3_600_000);
     const nir = freshNir(2, 1993, 11);
     const identity = { nir, nomNaissance: 'Petit', prenoms: 'Emma', dateNaissance: '08/11/1993' };
-    const first = new TestBrowser(t.app);
+    const first = new TestBrowser(ctx.app);
     await identityStep(first, identity);
     await contactStep(first, { channel: 'email', email: 'premiere@example.org' });
-    expect(required(await lastMessageTo(db.pool, 'premiere@example.org'), 'code').subject).toBe(
+    expect(required(await lastMessageTo(ctx.pool, 'premiere@example.org'), 'code').subject).toBe(
       'Votre code Mon Compte',
     );
 
-    const second = new TestBrowser(t.app);
+    const second = new TestBrowser(ctx.app);
     await identityStep(second, { ...identity, prenoms: 'Emma Rose' });
     const blocked = await contactStep(second, { channel: 'email', email: 'seconde@example.org' });
     expect(blocked.res.headers.location).toBe('/creer-mon-compte/code');
-    expect(await lastMessageTo(db.pool, 'seconde@example.org')).toBeNull();
+    expect(await lastMessageTo(ctx.pool, 'seconde@example.org')).toBeNull();
 
     // The first journey expires unfinished; a new attempt takes the row over.
     later(CREATION_JOURNEY_MS + 60_000);
     expect((await first.get('/creer-mon-compte/code')).headers.location).toBe('/creer-mon-compte');
-    const third = new TestBrowser(t.app);
+    const third = new TestBrowser(ctx.app);
     await identityStep(third, { ...identity, prenoms: 'Emma Rose' });
     await contactStep(third, { channel: 'sms', phone: '07 98 76 54 32' });
-    const sms = required(await lastMessageTo(db.pool, '07 98 76 54 32', 'sms'), 'code');
+    const sms = required(await lastMessageTo(ctx.pool, '07 98 76 54 32', 'sms'), 'code');
     await third.submit('/creer-mon-compte/code', { code: codeIn(sms.body) });
     const done = await third.submit('/creer-mon-compte/mot-de-passe', {
       password: 'Novembre-Emma-93',
     });
     expect(done.headers.location).toBe('/mon-compte');
     expect(headerNameOf((await third.get('/mon-compte')).body)).toBe('Emma Rose PETIT');
-    const rows = await db.pool.query('SELECT given_name, phone FROM persons WHERE nir = $1', [nir]);
+    const rows = await ctx.pool.query('SELECT given_name, phone FROM persons WHERE nir = $1', [
+      nir,
+    ]);
     expect(rows.rows).toEqual([{ given_name: 'Emma Rose', phone: '07 98 76 54 32' }]);
   });
 });

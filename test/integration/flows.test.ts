@@ -1,34 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeNir } from '#src/domain/nir.ts';
-import {
-  createTestApp,
-  createTestDatabase,
-  type TestApp,
-  type TestDatabase,
-} from '../support/app.ts';
+import { useTestApp } from '../support/app.ts';
 import { TestBrowser } from '../support/browser.ts';
 import { demo, required } from '../support/personas.ts';
 
 /** The flow module seen from outside: one id in the cookie, rows that expire, purposes kept apart. */
 
-let db: TestDatabase;
-let t: TestApp;
 let clockOffsetMs = 0;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  t = await createTestApp(db, {}, { now: () => new Date(Date.now() + clockOffsetMs) });
-});
-afterAll(async () => {
-  await t.app.close();
-  await db.drop();
-});
+const ctx = useTestApp({}, { now: () => new Date(Date.now() + clockOffsetMs) });
 
 const frDate = (iso: string) => iso.split('-').reverse().join('/');
 const COOKIE = 'moncompte';
 
 async function startRecovery(nir: string, birthdate: string) {
-  const b = new TestBrowser(t.app);
+  const b = new TestBrowser(ctx.app);
   const res = await b.submit('/mot-de-passe-oublie', { nir, birthdate });
   return { b, res, cookie: required(b.cookies.get(COOKIE), 'session cookie') };
 }
@@ -45,7 +31,7 @@ describe('the recovery flow', () => {
       commune: '063',
       order: 321,
     }).value;
-    const before = await db.pool.query<{ n: number }>(
+    const before = await ctx.pool.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM flows WHERE purpose = 'mot-de-passe-oublie'",
     );
     const runs = [
@@ -62,12 +48,12 @@ describe('the recovery flow', () => {
       `recovery cookie sizes (match, unknown NIR, wrong birth date): ${sizes.join(', ')}`,
     );
     expect(new Set(sizes).size).toBe(1);
-    const rows = await db.pool.query<{ person: string | null }>(
+    const rows = await ctx.pool.query<{ person: string | null }>(
       `SELECT person_id AS person FROM flows WHERE purpose = 'mot-de-passe-oublie'
         ORDER BY created_at DESC LIMIT 3`,
     );
     expect(rows.rows.map((r) => r.person === null).sort()).toEqual([false, true, true]);
-    const after = await db.pool.query<{ n: number }>(
+    const after = await ctx.pool.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM flows WHERE purpose = 'mot-de-passe-oublie'",
     );
     expect((after.rows[0]?.n ?? 0) - (before.rows[0]?.n ?? 0)).toBe(3);
@@ -100,14 +86,14 @@ describe('the recovery flow', () => {
 
 describe('old rows', () => {
   it('are purged a day after their expiry when a flow starts', async () => {
-    await db.pool.query(
+    await ctx.pool.query(
       `INSERT INTO flows (id_hash, purpose, state, created_at, expires_at)
        VALUES (sha256(random()::text::bytea), 'mot-de-passe-oublie', '{"codeVerified":null}',
                now() - interval '3 days', now() - interval '3 days' + interval '20 minutes')`,
     );
     const stale = async () =>
       (
-        await db.pool.query<{ n: number }>(
+        await ctx.pool.query<{ n: number }>(
           "SELECT count(*)::int AS n FROM flows WHERE expires_at < now() - interval '1 day'",
         )
       ).rows[0]?.n ?? 0;

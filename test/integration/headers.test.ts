@@ -1,26 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestApp,
-  createTestDatabase,
-  type TestApp,
-  type TestDatabase,
-} from '../support/app.ts';
+import { createTestApp, useTestApp, type TestApp } from '../support/app.ts';
 import { TestBrowser } from '../support/browser.ts';
 import { persona } from '../support/personas.ts';
 
-let db: TestDatabase;
-let t: TestApp;
 let secure: TestApp;
 
+const ctx = useTestApp();
+
 beforeAll(async () => {
-  db = await createTestDatabase();
-  t = await createTestApp(db);
-  secure = await createTestApp(db, { SECURE_COOKIES: 'true' });
+  secure = await createTestApp(ctx.db, { SECURE_COOKIES: 'true' });
 });
 afterAll(async () => {
-  await t.app.close();
   await secure.app.close();
-  await db.drop();
 });
 
 function expectPrivate(headers: Record<string, unknown>) {
@@ -31,7 +22,7 @@ function expectPrivate(headers: Record<string, unknown>) {
 describe('headers of session-dependent responses', () => {
   it('marks every page, redirect and error as private and uncacheable', async () => {
     const camille = persona('allocataire-migre');
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     const responses = [
       await b.get('/connexion'),
       await b.get('/mon-compte'),
@@ -46,7 +37,7 @@ describe('headers of session-dependent responses', () => {
   });
 
   it('sends a strict CSP whose nonce is the one on the page’s script, fresh on each response', async () => {
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     const one = await b.get('/connexion');
     const two = await b.get('/connexion');
     const csp = String(one.headers['content-security-policy']);
@@ -64,7 +55,7 @@ describe('headers of session-dependent responses', () => {
 
   it('lets only static assets be cached, and sets no cookie on them even for a logged-in person', async () => {
     const camille = persona('allocataire-migre');
-    const b = new TestBrowser(t.app);
+    const b = new TestBrowser(ctx.app);
     expect((await b.login(camille.nir, camille.password)).statusCode).toBe(303);
     const res = await b.get('/static/dsfr/dsfr.min.css');
     expect(res.statusCode).toBe(200);
@@ -75,7 +66,7 @@ describe('headers of session-dependent responses', () => {
   });
 
   it('keeps a missing static file private like any error', async () => {
-    const res = await new TestBrowser(t.app).get('/static/dsfr/nope.css');
+    const res = await new TestBrowser(ctx.app).get('/static/dsfr/nope.css');
     expect(res.statusCode).toBe(404);
     expectPrivate(res.headers);
   });
@@ -83,7 +74,7 @@ describe('headers of session-dependent responses', () => {
 
 describe('cookies', () => {
   it('are HttpOnly and SameSite=Lax in local development', async () => {
-    const res = await new TestBrowser(t.app).get('/connexion');
+    const res = await new TestBrowser(ctx.app).get('/connexion');
     const cookie = String(res.headers['set-cookie']);
     expect(cookie).toMatch(/^moncompte=/);
     expect(cookie).toMatch(/HttpOnly/);

@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { accountRules } from '#src/domain/throttle.ts';
-import {
-  createTestApp,
-  createTestDatabase,
-  type TestApp,
-  type TestDatabase,
-} from '../support/app.ts';
+import { useTestApp } from '../support/app.ts';
 import { TestBrowser, headerNameOf, type Reply } from '../support/browser.ts';
 import { codeIn, lastMessageTo } from '../support/outbox.ts';
 import { demo, required } from '../support/personas.ts';
 
-let db: TestDatabase;
-let t: TestApp;
 // The services' clock, moved by the tests instead of waiting out real delays.
 let clock = Date.parse('2026-11-23T08:00:00Z');
 const now = () => new Date(clock);
@@ -19,21 +12,14 @@ const later = (ms: number) => {
   clock += ms;
 };
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  t = await createTestApp(db, {}, { now });
-});
-afterAll(async () => {
-  await t.app.close();
-  await db.drop();
-});
+const ctx = useTestApp({}, { now });
 
 const frDate = (iso: string) => iso.split('-').reverse().join('/');
 const deviceCookie = (b: TestBrowser) => b.cookies.get('moncompte-appareil');
 
 /** A browser of its own, from its own address. */
 function browser(address: string): TestBrowser {
-  return new TestBrowser(t.app, { remoteAddress: address });
+  return new TestBrowser(ctx.app, { remoteAddress: address });
 }
 
 /**
@@ -117,7 +103,7 @@ describe('a stranger cannot lock the owner out (ADR 0008)', () => {
       birthdate: frDate(camille.birthdate),
     });
     expect(start.headers.location).toBe('/mot-de-passe-oublie/code');
-    const mail = required(await lastMessageTo(db.pool, 'camille.martin@example.fr'), 'code');
+    const mail = required(await lastMessageTo(ctx.pool, 'camille.martin@example.fr'), 'code');
     const verified = await cafe.submit('/mot-de-passe-oublie/code', { code: codeIn(mail.body) });
     expect(verified.headers.location).toBe('/mot-de-passe-oublie/nouveau-mot-de-passe');
     const done = await cafe.submit('/mot-de-passe-oublie/nouveau-mot-de-passe', {

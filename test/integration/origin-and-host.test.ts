@@ -1,30 +1,21 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestApp,
-  createTestDatabase,
-  type TestApp,
-  type TestDatabase,
-} from '../support/app.ts';
+import { createTestApp, useTestApp, type TestApp } from '../support/app.ts';
 import { TestBrowser, csrfTokenOf } from '../support/browser.ts';
 import { persona } from '../support/personas.ts';
 
 const PUBLIC = 'https://moncompte.example.fr';
 const REFUSED = 'Formulaire expiré';
 
-let db: TestDatabase;
-let dev: TestApp;
 let prod: TestApp;
 
+const ctx = useTestApp();
+
 beforeAll(async () => {
-  db = await createTestDatabase();
-  dev = await createTestApp(db);
-  prod = await createTestApp(db, { NODE_ENV: 'production', PUBLIC_URL: PUBLIC });
+  prod = await createTestApp(ctx.db, { NODE_ENV: 'production', PUBLIC_URL: PUBLIC });
 });
 afterAll(async () => {
-  await dev.app.close();
   await prod.app.close();
-  await db.drop();
 });
 
 const unsafeRoutes = (app: FastifyInstance) =>
@@ -76,13 +67,13 @@ describe('Origin and Sec-Fetch-Site on every state-changing route (route table)'
   ];
 
   it('refuses a cross-site form with the French 403 page, even with a valid CSRF token', async () => {
-    const routes = unsafeRoutes(dev.app);
+    const routes = unsafeRoutes(ctx.app);
     expect(routes.length).toBeGreaterThan(15);
     const wrong: string[] = [];
     for (const r of routes) {
-      const visitor = await formVisitor(dev.app);
+      const visitor = await formVisitor(ctx.app);
       for (const headers of crossSite) {
-        const res = await post(dev.app, r.method, r.url, visitor, headers);
+        const res = await post(ctx.app, r.method, r.url, visitor, headers);
         if (
           res.statusCode !== 403 ||
           !res.body.includes(REFUSED) ||
@@ -102,9 +93,9 @@ describe('Origin and Sec-Fetch-Site on every state-changing route (route table)'
       { origin: 'http://localhost:80' },
       {},
     ];
-    for (const r of unsafeRoutes(dev.app)) {
+    for (const r of unsafeRoutes(ctx.app)) {
       for (const headers of ours) {
-        const res = await post(dev.app, r.method, r.url, await formVisitor(dev.app), headers);
+        const res = await post(ctx.app, r.method, r.url, await formVisitor(ctx.app), headers);
         if (res.body.includes(REFUSED))
           wrong.push(`${r.method} ${r.url} ${JSON.stringify(headers)}`);
       }
@@ -114,10 +105,10 @@ describe('Origin and Sec-Fetch-Site on every state-changing route (route table)'
 
   it('keeps a logged-in person logged in when another site posts the logout form', async () => {
     const camille = persona('allocataire-migre');
-    const b = new TestBrowser(dev.app);
+    const b = new TestBrowser(ctx.app);
     expect((await b.login(camille.nir, camille.password)).statusCode).toBe(303);
     const page = await b.get('/mon-compte');
-    const res = await dev.app.inject({
+    const res = await ctx.app.inject({
       method: 'POST',
       url: '/deconnexion',
       headers: {
@@ -188,7 +179,7 @@ describe('Host pinned to PUBLIC_URL in production', () => {
   });
 
   it('does not pin the Host outside production', async () => {
-    const res = await dev.app.inject({
+    const res = await ctx.app.inject({
       method: 'GET',
       url: '/connexion',
       headers: { host: 'autre-nom.localhost:3000' },

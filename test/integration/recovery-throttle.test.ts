@@ -1,21 +1,14 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeNir } from '#src/domain/nir.ts';
 import { accountRules, addressRules, maxAttemptsIn } from '#src/domain/throttle.ts';
 import { answerFloorChannel, type FlooredAnswer } from '#src/services/answer-floor.ts';
 import { RECOVERY_ANSWER_MS } from '#src/services/recovery.ts';
-import {
-  createTestApp,
-  createTestDatabase,
-  type TestApp,
-  type TestDatabase,
-} from '../support/app.ts';
+import { useTestApp } from '../support/app.ts';
 import { TestBrowser, csrfTokenOf, type Reply } from '../support/browser.ts';
 import { codeIn, lastMessageTo } from '../support/outbox.ts';
 import { demo, required } from '../support/personas.ts';
 
-let db: TestDatabase;
-let t: TestApp;
 let clock = Date.parse('2026-11-23T08:00:00Z');
 const now = () => new Date(clock);
 const later = (ms: number) => {
@@ -26,19 +19,12 @@ const nextHour = () => {
   later(2 * 3_600_000);
 };
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  t = await createTestApp(db, {}, { now });
-});
-afterAll(async () => {
-  await t.app.close();
-  await db.drop();
-});
+const ctx = useTestApp({}, { now });
 
 let addresses = 0;
 /** A browser from an address of its own, so that only the throttle under test can bite. */
 const browser = (address = `10.13.0.${String(++addresses % 250)}`) =>
-  new TestBrowser(t.app, { remoteAddress: address });
+  new TestBrowser(ctx.app, { remoteAddress: address });
 
 const frDate = (iso: string) => iso.split('-').reverse().join('/');
 const strip = (html: string) => html.replace(/nonce="[^"]+"/g, '').replace(/value="[^"]*"/g, '');
@@ -76,7 +62,7 @@ function isFlooredAnswer(m: unknown): m is FlooredAnswer {
 /** The code of the message that arrives after `previous` (the SMTP listener stores it a bit later). */
 async function newCodeFor(recipient: string, previous: string | undefined): Promise<string> {
   for (let i = 0; i < 50; i++) {
-    const mail = await lastMessageTo(db.pool, recipient);
+    const mail = await lastMessageTo(ctx.pool, recipient);
     if (mail && mail.id !== previous) return codeIn(mail.body);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -161,7 +147,7 @@ describe('"Mot de passe oublié ?" gives the same answer whether or not the pers
     subscribe(answerFloorChannel.name, record);
     const sent = async () =>
       (
-        await db.pool.query<{ n: number }>(
+        await ctx.pool.query<{ n: number }>(
           "SELECT count(*)::int AS n FROM dev_outbox WHERE recipient = 'marie.petit@example.fr'",
         )
       ).rows[0]?.n ?? 0;
@@ -260,7 +246,7 @@ describe('"Mot de passe oublié ?" is throttled per identity typed and per addre
       await recover(stranger, nirForm(nir, `${String(day).padStart(2, '0')}/07/1980`));
     }
     const owner = browser('192.0.2.50');
-    const previous = (await lastMessageTo(db.pool, 'marie.petit@example.fr'))?.id;
+    const previous = (await lastMessageTo(ctx.pool, 'marie.petit@example.fr'))?.id;
     const { res } = await recover(owner, nirForm(nir, frDate(marie.birthdate)));
     expect(res.headers.location).toBe('/mot-de-passe-oublie/code');
     const code = await newCodeFor('marie.petit@example.fr', previous);
@@ -284,7 +270,7 @@ describe('"Mot de passe oublié ?" is throttled per identity typed and per addre
     expect(evaluated).toEqual(Array.from({ length: accountRules.code.lockAfter }, () => 400));
     later(60_000);
     const owner = browser('192.0.2.51');
-    const previous = (await lastMessageTo(db.pool, 'antoine.leroy@example.fr'))?.id;
+    const previous = (await lastMessageTo(ctx.pool, 'antoine.leroy@example.fr'))?.id;
     await recover(owner, step);
     const code = await newCodeFor('antoine.leroy@example.fr', previous);
     const ok = await owner.submit('/mot-de-passe-oublie/code', { code });

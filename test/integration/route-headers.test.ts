@@ -1,11 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestApp,
-  createTestDatabase,
-  type TestApp,
-  type TestDatabase,
-} from '../support/app.ts';
+import { createTestApp, useTestApp, type TestApp } from '../support/app.ts';
 import { TestBrowser, csrfTokenOf } from '../support/browser.ts';
 import { TEST_SESSION_KEY } from '../support/config.ts';
 import { REMEMBER_COOKIES, SESSION_COOKIES, cookieData } from '../support/cookies.ts';
@@ -14,20 +9,16 @@ import { persona } from '../support/personas.ts';
 const OLD_KEY = TEST_SESSION_KEY;
 const NEW_KEY = Buffer.alloc(32, 9).toString('base64');
 
-let db: TestDatabase;
-let current: TestApp;
 let rotated: TestApp;
 
+const ctx = useTestApp();
+
 beforeAll(async () => {
-  db = await createTestDatabase();
-  current = await createTestApp(db);
   // The same portal after a key rotation: new cookies under NEW_KEY, old ones still read.
-  rotated = await createTestApp(db, { SESSION_KEYS: `${NEW_KEY},${OLD_KEY}` });
+  rotated = await createTestApp(ctx.db, { SESSION_KEYS: `${NEW_KEY},${OLD_KEY}` });
 });
 afterAll(async () => {
-  await current.app.close();
   await rotated.app.close();
-  await db.drop();
 });
 
 /** A real file for each wildcard route of the static scope; a new wildcard route must add one. */
@@ -140,7 +131,7 @@ function problemsOf(t: Target, res: LightMyRequestResponse): string[] {
 
 describe('every route, every header (driven by the route table)', () => {
   it('sees the whole route table, static and personal routes alike', () => {
-    const table = current.app.routeTable;
+    const table = ctx.app.routeTable;
     const has = (method: string, url: string) =>
       table.some((r) => r.method === method && r.url === url);
     const perMethod = new Map<string, number>();
@@ -155,14 +146,12 @@ describe('every route, every header (driven by the route table)', () => {
     expect(has('GET', '/sante')).toBe(true);
     // Every route the table names is one Fastify really routes.
     for (const r of table) {
-      expect(current.app.hasRoute({ method: r.method, url: r.url }), `${r.method} ${r.url}`).toBe(
-        true,
-      );
+      expect(ctx.app.hasRoute({ method: r.method, url: r.url }), `${r.method} ${r.url}`).toBe(true);
     }
   });
 
   it('marks every non-static response no-store + Vary: Cookie and sets no cookie on a cacheable one, anonymous and logged in', async () => {
-    const { app } = current;
+    const { app } = ctx;
     const problems: string[] = [];
     let checked = 0;
     // One login for the safe methods; POSTs may end the session, so each gets its own.
@@ -194,7 +183,7 @@ describe('every route, every header (driven by the route table)', () => {
     let checked = 0;
     for (const t of targets(rotated.app)) {
       // A session and a NIR cookie made under the old key, sent to the rotated portal.
-      const v = await loggedIn(current.app);
+      const v = await loggedIn(ctx.app);
       const res = await send(rotated.app, t, v);
       problems.push(...problemsOf(t, res));
       checked++;
@@ -209,7 +198,7 @@ describe('every route, every header (driven by the route table)', () => {
   });
 
   it('re-issues a cookie made under the old key under the new one, on a no-store page only', async () => {
-    const v = await loggedIn(current.app);
+    const v = await loggedIn(ctx.app);
     const page = await rotated.app.inject({
       method: 'GET',
       url: '/mon-compte',
@@ -225,7 +214,7 @@ describe('every route, every header (driven by the route table)', () => {
       nir: persona('allocataire-migre').nir,
     });
     // Under the new key: the portal still on the old key alone cannot read it.
-    expect(cookieData(current.app, session)).toBeNull();
+    expect(cookieData(ctx.app, session)).toBeNull();
     const file = await rotated.app.inject({
       method: 'GET',
       url: '/static/dsfr/dsfr.min.css',
@@ -236,10 +225,10 @@ describe('every route, every header (driven by the route table)', () => {
   });
 
   it('does no session work on static files and /sante: the session row is not even touched', async () => {
-    const v = await loggedIn(current.app);
+    const v = await loggedIn(ctx.app);
     const lastSeen = async () =>
       (
-        await db.pool.query<{ t: string }>(
+        await ctx.pool.query<{ t: string }>(
           'SELECT max(last_seen_at)::text AS t FROM sessions WHERE revoked_at IS NULL',
         )
       ).rows[0]?.t;

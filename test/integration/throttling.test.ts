@@ -1,17 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeNir } from '#src/domain/nir.ts';
-import {
-  createTestApp,
-  createTestDatabase,
-  type TestApp,
-  type TestDatabase,
-} from '../support/app.ts';
+import { createTestApp, useTestApp, type TestApp } from '../support/app.ts';
 import { TestBrowser } from '../support/browser.ts';
 import { demo, required } from '../support/personas.ts';
 import { lastMessageTo } from '../support/outbox.ts';
 
-let db: TestDatabase;
-let one: TestApp;
 let two: TestApp;
 // One clock for both instances, moved by the tests instead of waiting for real delays.
 let clock = Date.parse('2026-11-22T09:00:00Z');
@@ -20,20 +13,18 @@ const later = (ms: number) => {
   clock += ms;
 };
 
+const ctx = useTestApp({}, { now });
+
 beforeAll(async () => {
-  db = await createTestDatabase();
-  one = await createTestApp(db, {}, { now });
-  two = await createTestApp(db, {}, { now });
+  two = await createTestApp(ctx.db, {}, { now });
 });
 afterAll(async () => {
-  await one.app.close();
   await two.app.close();
-  await db.drop();
 });
 
 /** Tries a login on alternating instances, each attempt 1 minute (and any delay) apart. */
 async function attempt(nir: string, password: string, i: number) {
-  const app = i % 2 === 0 ? one.app : two.app;
+  const app = i % 2 === 0 ? ctx.app : two.app;
   return new TestBrowser(app).login(nir, password);
 }
 
@@ -57,7 +48,7 @@ describe('throttling across two instances sharing one database', () => {
     const right = await attempt(nir, required(camille.password, 'password'), 1);
     expect(right.statusCode).toBe(429);
     expect(right.body).toContain('Trop de tentatives.');
-    const notice = required(await lastMessageTo(db.pool, 'camille.martin@example.fr'), 'notice');
+    const notice = required(await lastMessageTo(ctx.pool, 'camille.martin@example.fr'), 'notice');
     expect(notice.subject).toBe('Connexion à Mon Compte temporairement bloquée');
 
     later(61 * 60_000);
@@ -119,12 +110,12 @@ describe('throttling across two instances sharing one database', () => {
     const nir = required(sophie.nir, 'nir');
     later(60_000);
     expect((await attempt(nir, required(sophie.password, 'password'), 0)).statusCode).toBe(429);
-    const b = new TestBrowser(one.app);
+    const b = new TestBrowser(ctx.app);
     await b.submit('/mot-de-passe-oublie', {
       nir,
       birthdate: sophie.birthdate.split('-').reverse().join('/'),
     });
-    const mail = required(await lastMessageTo(db.pool, 'sophie.leroy@example.fr'), 'mail');
+    const mail = required(await lastMessageTo(ctx.pool, 'sophie.leroy@example.fr'), 'mail');
     const code = /\b(\d{6})\b/.exec(mail.body)?.[1] ?? '';
     await b.submit('/mot-de-passe-oublie/code', { code });
     expect(

@@ -84,14 +84,15 @@ export interface TestContext {
 
 /**
  * The usual set-up of an integration test file: its own database and the real app on it,
- * created before the file's tests and closed after them. Read the fields inside tests only.
+ * created before the file's tests and closed after them; `now` as in createTestApp. Read the
+ * fields inside tests only.
  */
-export function useTestApp(env: Env = {}): TestContext {
+export function useTestApp(env: Env = {}, options: { now?: () => Date } = {}): TestContext {
   let db: TestDatabase | null = null;
   let t: TestApp | null = null;
   beforeAll(async () => {
     db = await createTestDatabase();
-    t = await createTestApp(db, env);
+    t = await createTestApp(db, env, options);
   });
   afterAll(async () => {
     await t?.app.close();

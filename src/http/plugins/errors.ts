@@ -8,12 +8,23 @@ import { HasherOverloadedError } from '#src/services/password-hasher.ts';
 import { paths } from '../paths.ts';
 import { ServerDrainingError } from './draining.ts';
 
-/** Thrown by a route when the access matrix refuses the principal this page or action. */
+/** The wording of a refusal on the one 403 page, when a journey says more than the default. */
+export interface Refusal {
+  readonly title: string;
+  readonly message: string;
+}
+
+/**
+ * The one refusal path: a service says forbidden, the route throws this, the 403 page answers.
+ * A journey may name its refusal (title and message); the page and status stay the same.
+ */
 export class ForbiddenError extends Error {
   readonly statusCode = 403;
-  constructor() {
+  readonly refusal: Refusal | undefined;
+  constructor(refusal?: Refusal) {
     super('Refused by the access matrix');
     this.name = 'ForbiddenError';
+    this.refusal = refusal;
   }
 }
 
@@ -99,7 +110,7 @@ const pages = {
 
 function classify(error: FastifyError): ErrorPage {
   if (error instanceof HasherOverloadedError) return pages.overloaded;
-  if (error instanceof ForbiddenError) return pages.forbidden;
+  if (error instanceof ForbiddenError) return { ...pages.forbidden, ...error.refusal };
   if (error instanceof ChannelUnavailableError) return pages.channelUnavailable;
   if (error instanceof ServerDrainingError) return pages.closing;
   // Errors from pg or Node carry their own codes; some errors carry none.

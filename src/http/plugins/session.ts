@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Principal } from '#src/domain/principal.ts';
 import type { Services } from '#src/services/index.ts';
+import { accountMenuFor, type AccountMenu } from '#src/services/dossier-access.ts';
 import { resolvePrincipal } from '#src/services/sessions.ts';
 import { paths } from '../paths.ts';
 
@@ -22,6 +23,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated person of this request, from a verified cookie and a live session row. */
     principal: Principal | null;
+    /** The header menu's dossier links, set by the authenticated area's guard (null elsewhere). */
+    accountMenu: AccountMenu | null;
     remember: Session<RememberData>;
   }
 }
@@ -54,6 +57,7 @@ export const sessionPlugin = fp(
     ]);
 
     app.decorateRequest('principal', null);
+    app.decorateRequest('accountMenu', null);
     app.addHook('onRequest', async (request) => {
       const sid = request.session.get('sid');
       const pid = request.session.get('pid');
@@ -66,16 +70,23 @@ export const sessionPlugin = fp(
   { name: 'session' },
 );
 
-/** Route guard: anonymous visitors go to the login page. */
-export async function requirePrincipal(
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<void> {
-  if (!request.principal) await reply.redirect(paths.connexion, 303);
+/**
+ * The authenticated area's one guard (http/journeys/authenticated-area.ts): anonymous visitors
+ * go to the login page; signed-in ones get their menu's dossier links. A preHandler, so the
+ * personal scope's CSRF check still runs first on forms, as it did per route.
+ */
+export function requirePrincipal(services: Services) {
+  return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (!request.principal) {
+      await reply.redirect(paths.connexion, 303);
+      return;
+    }
+    request.accountMenu = await accountMenuFor(services, request.principal);
+  };
 }
 
-/** The request's principal, for handlers behind requirePrincipal. */
+/** The request's principal, inside the authenticated area (whose guard ran before any handler). */
 export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new Error('route without requirePrincipal');
+  if (!request.principal) throw new Error('route outside the authenticated area');
   return request.principal;
 }

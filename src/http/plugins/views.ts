@@ -37,6 +37,7 @@ export const views = fp(
         cspNonce: this.cspNonce.script,
         csrfToken: this.generateCsrf(),
         currentUser: request.principal ? { displayName: request.principal.displayName } : null,
+        accountMenu: request.accountMenu,
         currentPath: request.url.split('?')[0],
       });
     });

@@ -20,7 +20,8 @@ import {
 import { flowIdOf, setFlowCookie } from '../../flow-cookie.ts';
 import { fieldError, formErrors, formValues, type FormErrors } from '../../forms.ts';
 import { paths } from '../../paths.ts';
-import { principalOf, requirePrincipal } from '../../plugins/session.ts';
+import { ForbiddenError, type Refusal } from '../../plugins/errors.ts';
+import { principalOf } from '../../plugins/session.ts';
 import { retryTime } from '../../sign-in.ts';
 import { franceConnectOffer } from '../../franceconnect-offer.ts';
 import { CODE_FAILED, codeForm } from '../premiere-connexion/forms.ts';
@@ -60,6 +61,13 @@ const bankForm = z.object({
 
 export const STEP_UP_PASSWORD_FAILED = 'Mot de passe incorrect.';
 
+/** This journey's wording on the one 403 page. */
+const REFUSAL: Refusal = {
+  title: 'Modification non autorisée',
+  message:
+    'Seuls l’allocataire et la personne à qui il a donné délégation peuvent modifier les coordonnées bancaires du dossier.',
+};
+
 /**
  * "Modifier mes coordonnées bancaires" (issue 5): for whom the access matrix allows it, after a
  * strong authentication of less than 10 minutes (FranceConnect+, or password + code).
@@ -69,9 +77,11 @@ export async function coordonneesBancairesRoutes(
   opts: { services: Services },
 ) {
   const s = opts.services;
-  const guard = { preHandler: requirePrincipal };
-
-  const forbidden = (reply: FastifyReply) => reply.code(403).page(`${VIEWS}/interdit.njk`, {});
+  const dossierShownAt = async (principal: Principal, route: string) => {
+    const page = await loadBankDetailsPage(s, principal, route);
+    if (!page.ok) throw new ForbiddenError(REFUSAL);
+    return page.dossier;
+  };
 
   const stepUpPage = async (
     reply: FastifyReply,
@@ -98,18 +108,16 @@ export async function coordonneesBancairesRoutes(
       errors,
     });
 
-  app.get(paths.coordonneesBancaires, guard, async (request, reply) => {
+  app.get(paths.coordonneesBancaires, async (request, reply) => {
     const principal = principalOf(request);
-    const dossier = await loadBankDetailsPage(s, principal, paths.coordonneesBancaires);
-    if (!dossier) return forbidden(reply);
+    const dossier = await dossierShownAt(principal, paths.coordonneesBancaires);
     if (!(await hasStrongAuthentication(s, principal))) return stepUpPage(reply, principal);
     return formPage(reply, dossier, {});
   });
 
-  app.post(paths.coordonneesBancaires, guard, async (request, reply) => {
+  app.post(paths.coordonneesBancaires, async (request, reply) => {
     const principal = principalOf(request);
-    const dossier = await loadBankDetailsPage(s, principal, paths.coordonneesBancaires);
-    if (!dossier) return forbidden(reply);
+    const dossier = await dossierShownAt(principal, paths.coordonneesBancaires);
     if (!(await hasStrongAuthentication(s, principal))) return stepUpPage(reply, principal, 403);
     const values = formValues(request.body, ['iban', 'bic', 'demande']);
     const form = bankForm.safeParse(request.body);
@@ -123,18 +131,17 @@ export async function coordonneesBancairesRoutes(
       authMethod: strongAuthMethod(principal, s.now()),
       route: paths.coordonneesBancaires,
     });
-    if (!result.ok) return forbidden(reply);
+    if (!result.ok) throw new ForbiddenError(REFUSAL);
     return reply.redirect(paths.coordonneesBancairesEnregistrees, 303);
   });
 
-  app.get(paths.coordonneesBancairesEnregistrees, guard, async (request, reply) => {
+  app.get(paths.coordonneesBancairesEnregistrees, async (request, reply) => {
     const principal = principalOf(request);
-    const dossier = await loadBankDetailsPage(s, principal, paths.coordonneesBancairesEnregistrees);
-    if (!dossier) return forbidden(reply);
+    const dossier = await dossierShownAt(principal, paths.coordonneesBancairesEnregistrees);
     return reply.page(`${VIEWS}/enregistrees.njk`, { dossier });
   });
 
-  app.post(paths.coordonneesBancairesVerification, guard, async (request, reply) => {
+  app.post(paths.coordonneesBancairesVerification, async (request, reply) => {
     const principal = principalOf(request);
     const form = passwordForm.safeParse(request.body);
     if (!form.success) {
@@ -162,14 +169,14 @@ export async function coordonneesBancairesRoutes(
     return reply.redirect(paths.coordonneesBancairesCode, 303);
   });
 
-  app.get(paths.coordonneesBancairesCode, guard, async (request, reply) => {
+  app.get(paths.coordonneesBancairesCode, async (request, reply) => {
     const principal = principalOf(request);
     const stepUp = await readStepUp(s, principal, flowIdOf(request));
     if (!stepUp) return reply.redirect(paths.coordonneesBancaires, 303);
     return reply.page(`${VIEWS}/code.njk`, { contact: stepUp.state });
   });
 
-  app.post(paths.coordonneesBancairesCode, guard, async (request, reply) => {
+  app.post(paths.coordonneesBancairesCode, async (request, reply) => {
     const principal = principalOf(request);
     const stepUp = await readStepUp(s, principal, flowIdOf(request));
     if (!stepUp) return reply.redirect(paths.coordonneesBancaires, 303);

@@ -1,18 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '#src/services/index.ts';
+import { isRefusal } from '#src/services/dossier-access.ts';
 import {
   changeDelegation,
-  householdOf,
   inviteMember,
-  loadHousehold,
-  may,
+  loadFoyer,
   type HouseholdRefusal,
 } from '#src/services/household.ts';
 import { fieldError, formErrors } from '../../forms.ts';
 import { paths } from '../../paths.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
-import { principalOf, requirePrincipal } from '../../plugins/session.ts';
+import { principalOf } from '../../plugins/session.ts';
 import { contactForm } from '../premiere-connexion/forms.ts';
 
 const TEMPLATE = 'pages/foyer/index.njk';
@@ -42,8 +41,7 @@ function parseInvitation(body: unknown) {
 
 const delegationForm = z.object({ membre: memberField, action: z.enum(['accorder', 'retirer']) });
 
-const refusalMessages: Record<HouseholdRefusal, string> = {
-  forbidden: '',
+const refusalMessages: Record<Exclude<HouseholdRefusal, 'forbidden' | 'no-dossier'>, string> = {
   'not-member': 'Cette personne ne fait pas partie de votre foyer, ou a déjà un compte.',
   'too-young': 'Un compte personnel ne peut être créé qu’à partir de 15 ans.',
   'has-account': 'Cette personne a déjà un compte personnel.',
@@ -53,69 +51,79 @@ const refusalMessages: Record<HouseholdRefusal, string> = {
 export async function foyerRoutes(app: FastifyInstance, opts: { services: Services }) {
   const s = opts.services;
 
+  /** The page; with a form's errors, only for whom that form's action is open (the service says). */
   async function render(
     request: FastifyRequest,
     reply: FastifyReply,
     extra: Record<string, unknown> = {},
+    action: 'dossier-summary' | 'manage-delegations' = 'dossier-summary',
   ) {
-    const principal = principalOf(request);
-    const household = await householdOf(s, principal);
-    if (!may(household, 'dossier-summary')) throw new ForbiddenError();
-    const members = await loadHousehold(s, principal, household);
-    return reply.page(TEMPLATE, {
-      household,
-      members,
-      manager: may(household, 'manage-delegations'),
-      ...extra,
-    });
+    const page = await loadFoyer(s, principalOf(request), paths.foyer, action);
+    if (!page.ok) throw new ForbiddenError();
+    const { household, members, manager } = page;
+    return reply.page(TEMPLATE, { household, members, manager, ...extra });
   }
 
-  app.get(paths.foyer, { preHandler: requirePrincipal }, async (request, reply) =>
-    render(request, reply),
-  );
+  app.get(paths.foyer, async (request, reply) => render(request, reply));
 
-  app.post(paths.foyerInvitation, { preHandler: requirePrincipal }, async (request, reply) => {
+  app.post(paths.foyerInvitation, async (request, reply) => {
     const principal = principalOf(request);
-    const household = await householdOf(s, principal);
-    if (!may(household, 'manage-delegations')) throw new ForbiddenError();
     const form = parseInvitation(request.body);
     if (!form.success) {
-      return render(request, reply.code(400), {
-        errors: formErrors(form.error, ['membre', 'channel', 'email', 'phone']),
-      });
+      return render(
+        request,
+        reply.code(400),
+        {
+          errors: formErrors(form.error, ['membre', 'channel', 'email', 'phone']),
+        },
+        'manage-delegations',
+      );
     }
-    const result = await inviteMember(s, principal, household, {
+    const result = await inviteMember(s, principal, {
       memberId: form.data.membre,
       channel: form.data.channel,
       destination: form.data.destination,
     });
     if (!result.ok) {
-      if (result.reason === 'forbidden') throw new ForbiddenError();
-      return render(request, reply.code(400), {
-        errors: fieldError('membre', refusalMessages[result.reason]),
-      });
+      if (isRefusal(result.reason)) throw new ForbiddenError();
+      return render(
+        request,
+        reply.code(400),
+        {
+          errors: fieldError('membre', refusalMessages[result.reason]),
+        },
+        'manage-delegations',
+      );
     }
     return render(request, reply, {
       success: `Invitation envoyée à ${result.member.givenName} ${form.data.channel === 'courrier' ? 'par courrier' : form.data.channel === 'sms' ? 'par SMS' : 'par courriel'}.`,
     });
   });
 
-  app.post(paths.foyerDelegation, { preHandler: requirePrincipal }, async (request, reply) => {
+  app.post(paths.foyerDelegation, async (request, reply) => {
     const principal = principalOf(request);
-    const household = await householdOf(s, principal);
-    if (!may(household, 'manage-delegations')) throw new ForbiddenError();
     const form = delegationForm.safeParse(request.body);
     if (!form.success)
-      return render(request, reply.code(400), {
-        errors: formErrors(form.error, ['membre', 'action']),
-      });
+      return render(
+        request,
+        reply.code(400),
+        {
+          errors: formErrors(form.error, ['membre', 'action']),
+        },
+        'manage-delegations',
+      );
     const grant = form.data.action === 'accorder';
-    const result = await changeDelegation(s, principal, household, form.data.membre, grant);
+    const result = await changeDelegation(s, principal, form.data.membre, grant);
     if (!result.ok) {
-      if (result.reason === 'forbidden') throw new ForbiddenError();
-      return render(request, reply.code(400), {
-        errors: fieldError('membre', refusalMessages[result.reason]),
-      });
+      if (isRefusal(result.reason)) throw new ForbiddenError();
+      return render(
+        request,
+        reply.code(400),
+        {
+          errors: fieldError('membre', refusalMessages[result.reason]),
+        },
+        'manage-delegations',
+      );
     }
     return render(request, reply, {
       success: `${grant ? 'Délégation accordée à' : 'Délégation retirée à'} ${result.member.givenName}. Les deux personnes sont prévenues.`,

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '#src/services/index.ts';
-import { declareSeparation, householdOf, may } from '#src/services/household.ts';
+import { declareSeparation, householdFor } from '#src/services/household.ts';
 import { formErrors, formValues } from '../../forms.ts';
 import { paths } from '../../paths.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
-import { principalOf, requirePrincipal } from '../../plugins/session.ts';
+import { principalOf } from '../../plugins/session.ts';
 
 const TEMPLATE = 'pages/separation/index.njk';
 
@@ -29,30 +29,32 @@ function separationForm(today: Date) {
 export async function separationRoutes(app: FastifyInstance, opts: { services: Services }) {
   const s = opts.services;
 
-  app.get(paths.separation, { preHandler: requirePrincipal }, async (request, reply) => {
-    const household = await householdOf(s, principalOf(request));
-    if (!may(household, 'declare-separation')) throw new ForbiddenError();
+  app.get(paths.separation, async (request, reply) => {
+    const found = await householdFor(s, principalOf(request), 'declare-separation');
+    if (!found.ok) throw new ForbiddenError();
+    const { household } = found;
     // A fresh key per form shown: submitting it twice records one démarche.
     return reply.page(TEMPLATE, { household, values: { cle: randomUUID() } });
   });
 
-  app.post(paths.separation, { preHandler: requirePrincipal }, async (request, reply) => {
+  app.post(paths.separation, async (request, reply) => {
     const principal = principalOf(request);
-    const household = await householdOf(s, principal);
-    if (!may(household, 'declare-separation')) throw new ForbiddenError();
     const values = formValues(request.body, ['date', 'cle']);
     const form = separationForm(s.now()).safeParse(request.body);
     if (!form.success) {
+      const found = await householdFor(s, principal, 'declare-separation');
+      if (!found.ok) throw new ForbiddenError();
       return reply.code(400).page(TEMPLATE, {
-        household,
+        household: found.household,
         values: { ...values, cle: values.cle ?? randomUUID() },
         errors: formErrors(form.error, ['date', 'confirmation', 'cle']),
       });
     }
-    await declareSeparation(s, principal, household, {
+    const declared = await declareSeparation(s, principal, {
       date: form.data.date,
       idempotencyKey: form.data.cle,
     });
-    return reply.page(TEMPLATE, { household, done: true });
+    if (!declared.ok) throw new ForbiddenError();
+    return reply.page(TEMPLATE, { household: declared.household, done: true });
   });
 }

@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '#src/services/index.ts';
+import { requirePrincipal } from '../plugins/session.ts';
+import { coordonneesBancairesRoutes } from './coordonnees-bancaires/routes.ts';
+import { foyerRoutes } from './foyer/routes.ts';
+import { monCompteRoutes } from './mon-compte/routes.ts';
+import { separationRoutes } from './separation/routes.ts';
+
+/** The journeys under `/mon-compte`: each one a folder named after its URL (ADR 0010). */
+export const monCompteJourneys = [
+  monCompteRoutes,
+  foyerRoutes,
+  separationRoutes,
+  coordonneesBancairesRoutes,
+] as const;
+
+/**
+ * `/mon-compte/*`: one encapsulated scope, child of the personal scope (ADR 0006), whose one
+ * guard sends anonymous visitors to /connexion before any handler runs; a page added here
+ * cannot escape it (test/integration/authenticated-area.test.ts walks the route table).
+ */
+export async function authenticatedArea(app: FastifyInstance, opts: { services: Services }) {
+  app.addHook('preHandler', requirePrincipal(opts.services));
+  for (const journey of monCompteJourneys) await app.register(journey, opts);
+}

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '#src/services/index.ts';
+import { activerMonCompteRoutes } from './activer-mon-compte/routes.ts';
+import { connexionRoutes } from './connexion/routes.ts';
+import { creerMonCompteRoutes } from './creer-mon-compte/routes.ts';
+import { deconnexionRoutes } from './deconnexion/routes.ts';
+import { developpementRoutes } from './developpement/routes.ts';
+import { franceConnectRoutes } from './franceconnect/routes.ts';
+import { identifiantProvisoireRoutes } from './identifiant-provisoire/routes.ts';
+import { motDePasseOublieRoutes } from './mot-de-passe-oublie/routes.ts';
+import { premiereConnexionRoutes } from './premiere-connexion/routes.ts';
+
+export { authenticatedArea } from './authenticated-area.ts';
+export { santeRoutes } from './sante/routes.ts';
+
+type Journey = (app: FastifyInstance, opts: { services: Services }) => Promise<void>;
+
+/** Pages open to anyone: signing in, first connection, recovery, activation, logging out. */
+const openJourneys: readonly Journey[] = [
+  connexionRoutes,
+  premiereConnexionRoutes,
+  motDePasseOublieRoutes,
+  identifiantProvisoireRoutes,
+  creerMonCompteRoutes,
+  activerMonCompteRoutes,
+  franceConnectRoutes,
+  deconnexionRoutes,
+];
+
+/** The public area: every journey that a visitor reaches without being signed in. */
+export async function publicArea(app: FastifyInstance, opts: { services: Services }) {
+  for (const journey of openJourneys) await app.register(journey, opts);
+}
+
+/** Development and test only: the outbox page shows every message sent. */
+export const developmentArea = developpementRoutes;

@@ -1,0 +1,68 @@
+import path from 'node:path';
+import nunjucks from 'nunjucks';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '#src/config.ts';
+import { paths } from '#src/http/paths.ts';
+import { registerFilters } from '#src/http/views/filters.ts';
+
+const env = new nunjucks.Environment(
+  new nunjucks.FileSystemLoader(path.join(projectRoot, 'views')),
+  {
+    autoescape: true,
+    throwOnUndefined: false,
+  },
+);
+registerFilters(env);
+env.addGlobal('paths', paths);
+
+function menuOf(context: Record<string, unknown>): string {
+  const html = env.renderString('{% extends "layout.njk" %}', {
+    currentUser: { displayName: 'Camille MARTIN' },
+    ...context,
+  });
+  return /<nav class="fr-nav"[\s\S]*?<\/nav>/.exec(html)?.[0] ?? '';
+}
+
+const links = (nav: string) => [...nav.matchAll(/<a [^>]*>([^<]+)<\/a>/g)].map((m) => m[1]);
+
+describe('the header menu of a signed-in person (views/layout.njk)', () => {
+  it('links the dossier pages the access matrix allows, and only those', () => {
+    const all = { household: true, bankDetails: true };
+    expect(links(menuOf({ accountMenu: all, currentPath: paths.monCompte }))).toEqual([
+      'Accueil',
+      'Mon foyer',
+      'Coordonnées bancaires',
+    ]);
+    const none = { household: false, bankDetails: false };
+    expect(links(menuOf({ accountMenu: none, currentPath: paths.monCompte }))).toEqual(['Accueil']);
+    expect(links(menuOf({ accountMenu: null, currentPath: paths.deconnexion }))).toEqual([
+      'Accueil',
+    ]);
+  });
+
+  it('marks the current section with aria-current="page", sub-pages included', () => {
+    const accountMenu = { household: true, bankDetails: true };
+    const current = (currentPath: string) =>
+      [
+        ...menuOf({ accountMenu, currentPath }).matchAll(
+          /<a [^>]*aria-current="page"[^>]*>([^<]+)</g,
+        ),
+      ].map((m) => m[1]);
+    expect(current(paths.monCompte)).toEqual(['Accueil']);
+    expect(current(paths.foyer)).toEqual(['Mon foyer']);
+    expect(current(paths.coordonneesBancairesCode)).toEqual(['Coordonnées bancaires']);
+    expect(current(paths.separation)).toEqual([]);
+  });
+
+  it('is inside the menu modal, which the small-screen Menu button opens', () => {
+    const html = env.renderString('{% extends "layout.njk" %}', {
+      currentUser: { displayName: 'Camille MARTIN' },
+      accountMenu: null,
+      currentPath: '/mon-compte',
+    });
+    expect(html).toMatch(/id="menu-modal"[\s\S]*<nav class="fr-nav" id="navigation"/);
+    expect(env.renderString('{% extends "layout.njk" %}', { currentUser: null })).not.toContain(
+      'fr-nav',
+    );
+  });
+});

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import nunjucks from 'nunjucks';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '#src/config.ts';
+import { registerFilters } from '#src/http/views/filters.ts';
+
+const env = new nunjucks.Environment(
+  new nunjucks.FileSystemLoader(path.join(projectRoot, 'views')),
+  {
+    autoescape: true,
+    throwOnUndefined: false,
+  },
+);
+registerFilters(env);
+
+function render(source: string, context: Record<string, unknown> = {}): string {
+  return env.renderString(`{% from "components/table/macro.njk" import table %}${source}`, context);
+}
+
+describe('components/table', () => {
+  const page = `{% call table({ id: "t-caption", caption: caption, headers: ["Nom", "Rôle"] }) %}
+{% for r in rows %}<tr><td>{{ r.name }}</td><td><span class="fr-badge">{{ r.role }}</span></td></tr>{% endfor %}
+{% endcall %}`;
+  const html = render(page, {
+    caption: 'Membres du foyer',
+    rows: [
+      { name: 'Camille <MARTIN>', role: 'Allocataire' },
+      { name: 'Julien MARTIN', role: 'Conjoint(e)' },
+    ],
+  });
+
+  it('names the table by its caption, and its scrolling region by the same caption', () => {
+    expect(html).toContain('<caption id="t-caption">Membres du foyer</caption>');
+    expect(html).toMatch(
+      /class="fr-table__container" tabindex="0" role="region" aria-labelledby="t-caption"/,
+    );
+    expect(html).toContain('class="fr-table fr-table--no-caption"');
+  });
+
+  it('gives every column header scope="col"', () => {
+    expect(html).toContain('<th scope="col">Nom</th><th scope="col">Rôle</th>');
+  });
+
+  it('renders the caller’s rows once, their markup kept and their data escaped', () => {
+    expect(html.match(/<tr>/g)).toHaveLength(3);
+    expect(html).toContain('<span class="fr-badge">Allocataire</span>');
+    expect(html).toContain('Camille &lt;MARTIN&gt;');
+  });
+
+  it('shows the caption on request, and passes extra attributes to the outer element', () => {
+    const shown = render(
+      `{% call table({ id: "c", caption: "Paiements", headers: ["Date"], showCaption: true, attributes: { id: "paiements" } }) %}<tr><td>1</td></tr>{% endcall %}`,
+    );
+    expect(shown).toContain('<div class="fr-table" id="paiements">');
+  });
+});
