@@ -27,9 +27,11 @@ import { securityHeaders } from './http/plugins/security-headers.ts';
 import { sessionPlugin } from './http/plugins/session.ts';
 import { staticAssets } from './http/plugins/static-assets.ts';
 import { views } from './http/plugins/views.ts';
-import type { Services } from './services/index.ts';
+import type { Deps } from './services/deps.ts';
+import { buildUseCases, type UseCases } from './services/use-cases.ts';
 
-export async function buildApp(services: Services): Promise<FastifyInstance> {
+export async function buildApp(deps: Deps): Promise<FastifyInstance> {
+  const services = buildUseCases(deps);
   const { config } = services;
   const production = config.env === 'production';
   const app = Fastify({
@@ -60,7 +62,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   let personal: FastifyInstance | null = null;
   await app.register(async (scope) => {
     personal = scope;
-    await personalScope(scope, { services });
+    await personalScope(scope, { services, deps });
   });
   exposeSessionCodec(app, personal);
   return app;
@@ -75,8 +77,10 @@ function exposeSessionCodec(app: FastifyInstance, scope: FastifyInstance | null)
 }
 
 /** Every page and form: the only scope where the session cookie is read, checked and written. */
-async function personalScope(app: FastifyInstance, opts: { services: Services }) {
+async function personalScope(app: FastifyInstance, opts: { services: UseCases; deps: Deps }) {
   const { services } = opts;
+  // Transition (issue 11): the /mon-compte/* journeys still take the dependency bag.
+  const legacy = { services: opts.deps };
   const { config } = services;
   const development = config.env === 'development';
   await app.register(formbody);
@@ -96,12 +100,12 @@ async function personalScope(app: FastifyInstance, opts: { services: Services })
   await app.register(motDePasseOublieRoutes, { services });
   await app.register(identifiantProvisoireRoutes, { services });
   await app.register(creerMonCompteRoutes, { services });
-  await app.register(monCompteRoutes, { services });
-  await app.register(foyerRoutes, { services });
-  await app.register(separationRoutes, { services });
+  await app.register(monCompteRoutes, legacy);
+  await app.register(foyerRoutes, legacy);
+  await app.register(separationRoutes, legacy);
   await app.register(activerMonCompteRoutes, { services });
   await app.register(franceConnectRoutes, { services });
-  await app.register(coordonneesBancairesRoutes, { services });
+  await app.register(coordonneesBancairesRoutes, legacy);
   await app.register(deconnexionRoutes, { services });
   // The outbox page shows every message sent: never in production.
   if (config.env !== 'production') await app.register(developpementRoutes, { services });

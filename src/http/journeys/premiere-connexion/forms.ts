@@ -1,48 +1,6 @@
-import { z } from 'zod';
-
-export const CODE_FAILED =
-  'Code incorrect ou expiré. Vérifiez le code reçu ou demandez-en un nouveau.';
-
-export const codeForm = z.object({
-  code: z
-    .string({ error: 'Saisissez le code à 6 chiffres reçu.' })
-    .transform((v) => v.replace(/\s/g, ''))
-    .pipe(z.string().regex(/^\d{6}$/, 'Le code est composé de 6 chiffres.')),
-});
-
-/** A French mobile number, stored as 06 12 34 56 78. */
-const mobile = z
-  .string()
-  .transform((v) => v.replace(/[\s.-]/g, '').replace(/^(\+33|0033)/, '0'))
-  .pipe(
-    z
-      .string()
-      .regex(
-        /^0[67]\d{8}$/,
-        'Saisissez un numéro de téléphone mobile, par exemple 06 12 34 56 78.',
-      ),
-  )
-  .transform((v) => v.replace(/(\d{2})(?=\d)/g, '$1 '));
-
-export const contactForm = z.discriminatedUnion(
-  'channel',
-  [
-    z
-      .object({
-        channel: z.literal('email'),
-        email: z
-          .string({ error: 'Saisissez votre adresse électronique.' })
-          .trim()
-          .toLowerCase()
-          .pipe(z.email('Saisissez une adresse électronique valide, par exemple nom@exemple.fr.')),
-      })
-      .transform((f) => ({ channel: f.channel, destination: f.email })),
-    z
-      .object({
-        channel: z.literal('sms'),
-        phone: z.string({ error: 'Saisissez votre numéro de téléphone mobile.' }).pipe(mobile),
-      })
-      .transform((f) => ({ channel: f.channel, destination: f.phone })),
-  ],
-  { error: 'Choisissez comment recevoir votre code.' },
-);
+/**
+ * Transition only (issue 11): the shared steps moved to src/http/steps/; foyer and
+ * coordonnees-bancaires still import them from here until they move into the /mon-compte/ area.
+ */
+export { CODE_FAILED, codeForm } from '../../steps/code.ts';
+export { contactForm } from '../../steps/contact.ts';
