@@ -5,7 +5,7 @@ import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { setFlowCookie } from '../../flow-cookie.ts';
 import { paths } from '../../paths.ts';
 import { nirField } from '../../fields.ts';
-import { throttled } from '../../steps/throttled.ts';
+import { FORGOTTEN_PASSWORD_HINT, throttled } from '../../steps/throttled.ts';
 
 const TEMPLATE = 'pages/activer-mon-compte/index.njk';
 const ACTIVATION_FAILED =
@@ -41,7 +41,7 @@ export async function activerMonCompteRoutes(app: FastifyInstance, opts: { servi
     if (!result.ok) {
       const refused =
         result.reason === 'throttled'
-          ? throttled('code', result.retryAt)
+          ? throttled('code', result.retryAt, FORGOTTEN_PASSWORD_HINT)
           : { status: 400, errors: fieldError('code', ACTIVATION_FAILED) };
       return reply.code(refused.status).page(TEMPLATE, { values, errors: refused.errors });
     }

@@ -10,7 +10,7 @@ import { paths } from '../../paths.ts';
 import { loginContextOf, setSessionCookie } from '../../sign-in.ts';
 import { franceConnectOffer } from '../../franceconnect-offer.ts';
 import { currentPassword } from '../../steps/password.ts';
-import { throttled } from '../../steps/throttled.ts';
+import { FORGOTTEN_PASSWORD_HINT, throttled } from '../../steps/throttled.ts';
 
 const TEMPLATE = 'pages/connexion/index.njk';
 const FIELDS = ['nir', 'password', 'remember'] as const;
@@ -59,7 +59,7 @@ export async function connexionRoutes(app: FastifyInstance, opts: { services: Us
     if (!result.ok) {
       const refused =
         result.reason === 'throttled'
-          ? throttled('password', result.retryAt)
+          ? throttled('password', result.retryAt, FORGOTTEN_PASSWORD_HINT)
           : {
               status: 401,
               errors: fieldError(

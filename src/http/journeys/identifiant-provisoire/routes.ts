@@ -9,7 +9,7 @@ import { paths } from '../../paths.ts';
 import { loginContextOf, setSessionCookie } from '../../sign-in.ts';
 import { birthdateField } from '../../fields.ts';
 import { currentPassword } from '../../steps/password.ts';
-import { throttled } from '../../steps/throttled.ts';
+import { FORGOTTEN_PASSWORD_HINT, throttled } from '../../steps/throttled.ts';
 
 const TEMPLATE = 'pages/identifiant-provisoire/index.njk';
 const RECOVERY_TEMPLATE = 'pages/identifiant-provisoire/mot-de-passe-oublie.njk';
@@ -95,7 +95,7 @@ export async function identifiantProvisoireRoutes(
     if (!result.ok) {
       const refused =
         result.reason === 'throttled'
-          ? throttled('password', result.retryAt)
+          ? throttled('password', result.retryAt, FORGOTTEN_PASSWORD_HINT)
           : { status: 401, errors: fieldError('password', PROVISIONAL_LOGIN_FAILED) };
       return reply.code(refused.status).page(TEMPLATE, { values, errors: refused.errors });
     }
