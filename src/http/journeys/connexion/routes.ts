@@ -7,7 +7,7 @@ import { nirField } from '../../fields.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { setFlowCookie } from '../../flow-cookie.ts';
 import { paths } from '../../paths.ts';
-import { loginContextOf, setSessionCookie } from '../../sign-in.ts';
+import { loginContextOf, setSessionCookie } from '../../session-cookie.ts';
 import { franceConnectOffer } from '../../franceconnect-offer.ts';
 import { currentPassword } from '../../steps/password.ts';
 import { FORGOTTEN_PASSWORD_HINT, throttled } from '../../steps/throttled.ts';

@@ -13,7 +13,7 @@ import { clearFlowCookie, flowIdOf, setFlowCookie } from '../../flow-cookie.ts';
 import { fieldError, formErrors } from '../../forms.ts';
 import { publicOrigin } from '../../franceconnect-offer.ts';
 import { paths } from '../../paths.ts';
-import { loginContextOf, setSessionCookie } from '../../sign-in.ts';
+import { loginContextOf, setSessionCookie } from '../../session-cookie.ts';
 import { currentPassword } from '../../steps/password.ts';
 import { throttled } from '../../steps/throttled.ts';
 

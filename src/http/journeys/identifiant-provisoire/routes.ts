@@ -6,7 +6,7 @@ import { devicesOf, rememberDevice } from '../../device-cookie.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { setFlowCookie } from '../../flow-cookie.ts';
 import { paths } from '../../paths.ts';
-import { loginContextOf, setSessionCookie } from '../../sign-in.ts';
+import { loginContextOf, setSessionCookie } from '../../session-cookie.ts';
 import { birthdateField } from '../../fields.ts';
 import { currentPassword } from '../../steps/password.ts';
 import { FORGOTTEN_PASSWORD_HINT, throttled } from '../../steps/throttled.ts';

@@ -5,7 +5,7 @@ import { devicesOf } from '../../device-cookie.ts';
 import { formErrors, formValues } from '../../forms.ts';
 import { flowIdOf, setFlowCookie } from '../../flow-cookie.ts';
 import { paths } from '../../paths.ts';
-import { loginContextOf, setSessionCookie } from '../../sign-in.ts';
+import { loginContextOf, setSessionCookie } from '../../session-cookie.ts';
 import { birthdateField, nirField } from '../../fields.ts';
 import { codeForm, codeRefused } from '../../steps/code.ts';
 import { newPasswordForm, policyErrors } from '../../steps/password.ts';

@@ -3,7 +3,7 @@ import type { UseCases } from '#src/services/use-cases.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { flowIdOf } from '../../flow-cookie.ts';
 import { paths } from '../../paths.ts';
-import { loginContextOf, setSessionCookie } from '../../sign-in.ts';
+import { loginContextOf, setSessionCookie } from '../../session-cookie.ts';
 import { codeForm, codeRefused, TOO_MANY_CODES } from '../../steps/code.ts';
 import { CONTACT_FIELDS, contactForm } from '../../steps/contact.ts';
 import { newPasswordForm, policyErrors } from '../../steps/password.ts';
