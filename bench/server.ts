@@ -16,7 +16,7 @@ import { migrate } from '#src/db/migrate.ts';
 import { createPool, type Pool } from '#src/db/pool.ts';
 import { displayName } from '#src/domain/names.ts';
 import { RANDOM_PASSWORD, seedRandomHouseholds } from '#src/seed/random.ts';
-import { buildServices } from '#src/services/index.ts';
+import { buildDeps } from '#src/services/deps.ts';
 import { formatServerMessage } from './protocol.ts';
 
 /** Same size as the portal's own pool (src/db/connect.ts uses createPool's default). */
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     HOST: '127.0.0.1',
     PORT: '0',
   });
-  const services = await buildServices(config, pool);
+  const services = await buildDeps(config, pool);
 
   const passwordHash = await services.hasher.hash(RANDOM_PASSWORD);
   const adults = await seedRandomHouseholds(pool, { count: households, passwordHash });

@@ -19,9 +19,11 @@ import { securityHeaders } from './http/plugins/security-headers.ts';
 import { sessionPlugin } from './http/plugins/session.ts';
 import { staticAssets } from './http/plugins/static-assets.ts';
 import { views } from './http/plugins/views.ts';
-import type { Services } from './services/index.ts';
+import type { Deps } from './services/deps.ts';
+import { buildUseCases, type UseCases } from './services/use-cases.ts';
 
-export async function buildApp(services: Services): Promise<FastifyInstance> {
+export async function buildApp(deps: Deps): Promise<FastifyInstance> {
+  const services = buildUseCases(deps);
   const { config } = services;
   const production = config.env === 'production';
   const app = Fastify({
@@ -67,7 +69,7 @@ function exposeSessionCodec(app: FastifyInstance, scope: FastifyInstance | null)
 }
 
 /** Every page and form: the only scope where the session cookie is read, checked and written. */
-async function personalScope(app: FastifyInstance, opts: { services: Services }) {
+async function personalScope(app: FastifyInstance, opts: { services: UseCases }) {
   const { services } = opts;
   const { config } = services;
   const development = config.env === 'development';

@@ -8,7 +8,7 @@ import { openDatabase } from './db/connect.ts';
 import { EmbeddedPostgresError } from './db/embedded-error.ts';
 import { migrate } from './db/migrate.ts';
 import { startMessageWorker } from './notifications/worker.ts';
-import { buildServices } from './services/index.ts';
+import { buildDeps } from './services/deps.ts';
 import { demoPersonas, seedDemo } from './seed/demo.ts';
 
 const envFile = path.join(projectRoot, '.env');
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
         },
       }
     : withMail;
-  const services = await buildServices(config, db.pool);
+  const services = await buildDeps(config, db.pool);
   // Demo data only outside production, and only into an empty database.
   const seeded = config.env !== 'production' ? await seedDemo(db.pool, services.hasher) : null;
   const app = await buildApp(services);

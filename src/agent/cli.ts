@@ -7,7 +7,7 @@ import { findPersonByProvisionalId } from '#src/db/repositories/provisional-ids.
 import { nirErrorMessage } from '#src/domain/nir.ts';
 import { parseProvisionalId, provisionalIdErrorMessage } from '#src/domain/provisional-id.ts';
 import { deadMessages } from '#src/notifications/outbox.ts';
-import { buildServices } from '#src/services/index.ts';
+import { buildDeps } from '#src/services/deps.ts';
 import { assignNir, type AssignNirResult } from '#src/services/provisional-id.ts';
 
 // Agent commands, until the agent console exists:
@@ -71,7 +71,7 @@ const config = loadConfig();
 const db = await openDatabase(config);
 let exitCode = 0;
 try {
-  const services = await buildServices(config, db.pool);
+  const services = await buildDeps(config, db.pool);
   const person = await findPersonByProvisionalId(db.pool, provisional.value);
   const result = person
     ? await assignNir(services, person.id, values.nir)

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { isConnectionError } from '#src/connection-errors.ts';
 
 export type Pool = pg.Pool;
 /** Anything that runs a query: the pool, or a client inside a transaction. */
@@ -42,32 +43,6 @@ export async function withTransaction<T>(
     throw error;
   }
 }
-
-/** Postgres or the network went away (not a bad query): the service is down, not broken. */
-export function isConnectionError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code: unknown = 'code' in error ? error.code : undefined;
-  const c = typeof code === 'string' ? code : '';
-  if (c.startsWith('08') || CONNECTION_CODES.has(c)) return true;
-  return CONNECTION_MESSAGES.test(error.message);
-}
-
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  '57P01', // admin_shutdown
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now (starting up, shutting down)
-  '53300', // too_many_connections
-]);
-
-// pg reports these without a code.
-const CONNECTION_MESSAGES =
-  /timeout exceeded when trying to connect|Connection terminated|not queryable|Client was closed|Cannot use a pool after calling end/i;
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));

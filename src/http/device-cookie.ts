@@ -1,7 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DEVICE_LIFETIME_MS } from '#src/domain/device.ts';
-import { deviceCookieAfterLogin, knownDevices, type KnownDevices } from '#src/services/devices.ts';
-import type { Services } from '#src/services/index.ts';
+import type { KnownDevices } from '#src/services/devices.ts';
+import type { UseCases } from '#src/services/use-cases.ts';
+
+type Services = Pick<UseCases, 'config' | 'devices'>;
 
 /** The device cookie (ADR 0008): signed, HttpOnly, sent only to our own pages. */
 function cookieName(s: Services): string {
@@ -10,7 +12,7 @@ function cookieName(s: Services): string {
 
 /** The accounts this browser has logged in to, as far as a valid signature says. */
 export function devicesOf(request: FastifyRequest, s: Services): KnownDevices {
-  return knownDevices(s, request.cookies[cookieName(s)]);
+  return s.devices.known(request.cookies[cookieName(s)]);
 }
 
 /** After a successful login: this browser is now a known device of that account. */
@@ -20,7 +22,7 @@ export function rememberDevice(
   s: Services,
   loginIdentifier: string,
 ): void {
-  const value = deviceCookieAfterLogin(s, devicesOf(request, s), loginIdentifier);
+  const value = s.devices.afterLogin(devicesOf(request, s), loginIdentifier);
   void reply.setCookie(cookieName(s), value, {
     path: '/',
     httpOnly: true,

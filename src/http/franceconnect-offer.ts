@@ -1,13 +1,16 @@
 import type { FastifyRequest } from 'fastify';
-import type { Services } from '#src/services/index.ts';
+import type { Config } from '#src/config.ts';
+import type { FranceConnectLevel } from '#src/franceconnect/client.ts';
 
 /** Our origin as the browser sees it: PUBLIC_URL, or (outside production) the request's. */
-export function publicOrigin(s: Services, request: FastifyRequest): string {
+export function publicOrigin(s: { readonly config: Config }, request: FastifyRequest): string {
   return s.config.publicUrl ?? `${request.protocol}://${request.host}`;
 }
 
 /** Which FranceConnect buttons a page shows. */
-export function franceConnectOffer(s: Services): {
+export function franceConnectOffer(s: {
+  readonly franceConnect: { client(level: FranceConnectLevel): unknown };
+}): {
   franceconnect: boolean;
   franceconnectPlus: boolean;
 } {

@@ -6,7 +6,7 @@ import cliProgress from 'cli-progress';
 import { loadConfig, projectRoot } from '#src/config.ts';
 import { openDatabase } from '#src/db/connect.ts';
 import { migrate } from '#src/db/migrate.ts';
-import { buildServices } from '#src/services/index.ts';
+import { buildDeps } from '#src/services/deps.ts';
 import { demoPersonas, seedDemo } from './demo.ts';
 import { RANDOM_PASSWORD, seedRandomHouseholds } from './random.ts';
 
@@ -32,7 +32,7 @@ const db = await openDatabase(config).catch((error: unknown) => {
 });
 try {
   await migrate(db.pool);
-  const services = await buildServices(config, db.pool);
+  const services = await buildDeps(config, db.pool);
   const demo = await seedDemo(db.pool, services.hasher);
   say(
     demo.created

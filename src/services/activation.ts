@@ -6,7 +6,7 @@ import {
 } from '#src/db/repositories/invitations.ts';
 import { INVITATION_MAX_FAILURES, invitationCodeMatches } from '#src/domain/invitation.ts';
 import { startFirstConnection } from './first-connection.ts';
-import type { Services } from './index.ts';
+import type { Deps } from './deps.ts';
 import { accountSubject, attemptFailed, attemptSucceeded, openAttempt } from './throttling.ts';
 
 export type ActivationResult =
@@ -20,7 +20,7 @@ export type ActivationResult =
  * must have been issued to the person of that NIR. Throttled like the other codes.
  */
 export async function activateInvitation(
-  s: Services,
+  s: Deps,
   input: { nir: string; code: string; clientIp: string },
 ): Promise<ActivationResult> {
   const subjects = {

@@ -2,7 +2,7 @@ import { findAccountByNir, findLegacyCandidate } from '#src/db/repositories/acco
 import { findPersonById } from '#src/db/repositories/persons.ts';
 import type { AttemptKind } from '#src/domain/throttle.ts';
 import { attemptSubjects, type KnownDevices } from './devices.ts';
-import type { Services } from './index.ts';
+import type { Deps } from './deps.ts';
 import { sendLockNotice } from './notices.ts';
 import { attemptFailed, attemptSucceeded, openAttempt } from './throttling.ts';
 
@@ -35,7 +35,7 @@ export function nirLoginIdentifier(nir: string): string {
  * device: ADR 0008) and per address, and fails with the same answer whether or not the NIR exists.
  */
 export async function loginWithNir(
-  s: Services,
+  s: Deps,
   input: { nir: string; password: string; clientIp: string; devices: KnownDevices },
 ): Promise<LoginResult> {
   const kind: AttemptKind = looksLikeLegacyPassword(input.password) ? 'legacy' : 'password';
@@ -57,7 +57,7 @@ export async function loginWithNir(
 }
 
 async function verify(
-  s: Services,
+  s: Deps,
   nir: string,
   password: string,
   kind: AttemptKind,

@@ -14,7 +14,8 @@ import {
   type DossierAccess,
   type DossierRefusal,
 } from './dossier-access.ts';
-import type { Services } from './index.ts';
+import type { Deps } from './deps.ts';
+import { sendNotice } from './notices.ts';
 
 export interface BankDossier {
   readonly dossierId: string;
@@ -39,7 +40,7 @@ const SHOWS = ['coordonnees-bancaires'] as const;
  * conjoint with delegation), its display of the (masked) bank details written to the access log.
  */
 export async function loadBankDetailsPage(
-  s: Services,
+  s: Deps,
   principal: Principal,
   route: string,
 ): Promise<{ ok: true; dossier: BankDossier } | DossierRefusal> {
@@ -57,7 +58,7 @@ export type BankDetailsResult =
  * idempotent by `requestId`. The person is notified on every verified contact.
  */
 export async function changeBankDetails(
-  s: Services,
+  s: Deps,
   principal: Principal,
   input: { requestId: string; iban: string; bic: string; authMethod: string; route: string },
 ): Promise<BankDetailsResult> {
@@ -91,7 +92,7 @@ export async function changeBankDetails(
 }
 
 async function sendBankDetailsNotice(
-  s: Services,
+  s: Deps,
   tx: Queryable,
   personId: string,
   maskedIban: string,
@@ -100,15 +101,9 @@ async function sendBankDetailsNotice(
   if (!person) return;
   const subject = 'Vos coordonnées bancaires ont été modifiées';
   const text = `Bonjour ${person.given_name},\n\nLes coordonnées bancaires de votre dossier viennent d’être modifiées sur Mon Compte. Les prochains paiements de la Caf seront versés sur le compte ${maskedIban}.\n\nSi vous n’êtes pas à l’origine de ce changement, contactez votre Caf sans attendre.`;
-  if (person.email && person.email_verified_at) {
-    await s.outbox.enqueueNotice(tx, {
-      channel: 'email',
-      to: person.email,
-      subject,
-      text: `${text}\n\nCe message est envoyé automatiquement par Mon Compte, l’espace personnel de la Caf. La Caf ne vous demandera jamais votre mot de passe ni un code reçu.`,
-    });
-  }
-  if (person.phone && person.phone_verified_at) {
-    await s.outbox.enqueueNotice(tx, { channel: 'sms', to: person.phone, subject, text });
-  }
+  // Verified contacts only: a bank-details change is what an account thief would hide.
+  if (person.email && person.email_verified_at)
+    await sendNotice(s, tx, { channel: 'email', to: person.email, subject, text });
+  if (person.phone && person.phone_verified_at)
+    await sendNotice(s, tx, { channel: 'sms', to: person.phone, subject, text });
 }

@@ -6,13 +6,13 @@ import {
   signDevices,
   type KnownDevices,
 } from '#src/domain/device.ts';
-import type { Services } from './index.ts';
+import type { Deps } from './deps.ts';
 import { accountSubject, type AttemptSubjects } from './throttling.ts';
 
 export type { KnownDevices } from '#src/domain/device.ts';
 
 /** The device entries of a cookie's text, if a current or previous key signed it. */
-export function knownDevices(s: Services, cookie: string | undefined): KnownDevices {
+export function knownDevices(s: Deps, cookie: string | undefined): KnownDevices {
   return readDevices(s.secrets.devices, cookie);
 }
 
@@ -22,7 +22,7 @@ export function knownDevices(s: Services, cookie: string | undefined): KnownDevi
  * choice depends only on what the browser sent and typed, not on whether the account exists.
  */
 export function attemptSubjects(
-  s: Services,
+  s: Deps,
   loginIdentifier: string,
   clientIp: string,
   devices: KnownDevices,
@@ -39,7 +39,7 @@ export function attemptSubjects(
 
 /** The device cookie's new text after a successful login to `loginIdentifier`. */
 export function deviceCookieAfterLogin(
-  s: Services,
+  s: Deps,
   devices: KnownDevices,
   loginIdentifier: string,
 ): string {

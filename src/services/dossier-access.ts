@@ -14,7 +14,7 @@ import {
   type MemberRole,
 } from '#src/domain/access.ts';
 import type { Principal } from '#src/domain/principal.ts';
-import type { Services } from './index.ts';
+import type { Deps } from './deps.ts';
 
 /** The principal's place in one dossier, recomputed from the database on every request. */
 export interface DossierAccess {
@@ -95,7 +95,7 @@ export async function logDossierAccess(
  * log inside a caller's transaction (the page's further reads, a change and its lock).
  */
 export async function dossierFor(
-  s: Pick<Services, 'pool' | 'now'>,
+  s: Pick<Deps, 'pool' | 'now'>,
   principal: Principal,
   action: Action,
   options: { shown?: Shown; tx?: Queryable } = {},
@@ -117,7 +117,7 @@ export interface AccountMenu {
 }
 
 export async function accountMenuFor(
-  s: Pick<Services, 'pool' | 'now'>,
+  s: Pick<Deps, 'pool' | 'now'>,
   principal: Principal,
 ): Promise<AccountMenu> {
   const dossiers = await dossiersOf(s.pool, principal, s.now());

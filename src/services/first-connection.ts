@@ -14,7 +14,7 @@ import {
   startFlow,
   type Flow,
 } from './flows.ts';
-import type { Services } from './index.ts';
+import type { Deps } from './deps.ts';
 import { checkCode, sendCode, type CodeCheck } from './one-time-codes.ts';
 import { preparePassword } from './passwords.ts';
 import type { Contact } from './primo-demandeur.ts';
@@ -27,7 +27,7 @@ type FirstConnection = Flow<FlowState<typeof firstConnectionFlow>>;
  * or a login whose account has no verified contact yet (`passwordSet`).
  */
 export async function startFirstConnection(
-  s: Services,
+  s: Deps,
   personId: string,
   how: { origin: 'ancien-mot-de-passe' | 'invitation'; passwordSet: boolean },
   db: Queryable = s.pool,
@@ -36,7 +36,7 @@ export async function startFirstConnection(
 }
 
 export async function readFirstConnection(
-  s: Services,
+  s: Deps,
   flowId: unknown,
 ): Promise<(FirstConnection & { readonly personId: string }) | null> {
   const flow = await readFlow(s, firstConnectionFlow, flowId);
@@ -46,7 +46,7 @@ export async function readFirstConnection(
 
 /** The contact the person had on file, to prefill the contact step. */
 export async function contactOnFile(
-  s: Services,
+  s: Deps,
   personId: string,
 ): Promise<{ email: string; phone: string }> {
   const person = await findPersonById(s.pool, personId);
@@ -60,7 +60,7 @@ export type FirstPassword =
 
 /** The personal password: set in the transaction that moves the flow past this step, once. */
 export async function chooseFirstPassword(
-  s: Services,
+  s: Deps,
   flowId: unknown,
   password: string,
 ): Promise<FirstPassword> {
@@ -77,7 +77,7 @@ export async function chooseFirstPassword(
 
 /** A code to the contact typed; the flow remembers which contact it awaits. */
 export async function requestFirstContactCode(
-  s: Services,
+  s: Deps,
   flowId: unknown,
   contact: Contact,
 ): Promise<'sent' | 'too-many' | 'gone'> {
@@ -99,7 +99,7 @@ export type FirstContactConfirmation =
  * and the session opened. A replay of this step finds no flow.
  */
 export async function confirmFirstContact(
-  s: Services,
+  s: Deps,
   input: { flowId: unknown; code: string; clientIp: string; login: LoginContext },
 ): Promise<FirstContactConfirmation> {
   const flow = await readFirstConnection(s, input.flowId);

@@ -15,7 +15,7 @@ import {
   parseFlowState,
   type FlowDefinition,
 } from '#src/domain/flow.ts';
-import type { Services } from './index.ts';
+import type { Deps } from './deps.ts';
 
 /** Rows are kept a day past their expiry (a replay then still meets a consumed row), then purged. */
 const PURGE_AFTER_MS = 24 * 3_600_000;
@@ -38,7 +38,7 @@ export class FlowGone extends Error {
 }
 
 export async function startFlow<S>(
-  s: Services,
+  s: Deps,
   definition: FlowDefinition<S>,
   start: { personId: string | null; state: S },
   db: Queryable = s.pool,
@@ -59,7 +59,7 @@ export async function startFlow<S>(
 
 /** The live flow of this journey for a cookie's id: same purpose, not consumed, not expired, valid. */
 export async function readFlow<S>(
-  s: Services,
+  s: Deps,
   definition: FlowDefinition<S>,
   id: unknown,
   db: Queryable = s.pool,
@@ -74,7 +74,7 @@ export async function readFlow<S>(
 
 /** The next state of a step, if no other step moved the flow since it was read; else null. */
 export async function advanceFlow<S>(
-  s: Services,
+  s: Deps,
   flow: Flow<S>,
   next: { state: S; personId?: string | null },
   db: Queryable = s.pool,
@@ -92,22 +92,18 @@ export async function advanceFlow<S>(
 }
 
 /** Ends the flow; call it in the transaction of the step's effect. False: already taken. */
-export async function consumeFlow<S>(s: Services, flow: Flow<S>, db: Queryable): Promise<boolean> {
+export async function consumeFlow<S>(s: Deps, flow: Flow<S>, db: Queryable): Promise<boolean> {
   return consumeLiveFlow(db, hashFlowId(flow.id), flow.definition.name, flow.version, s.now());
 }
 
 /** Like consumeFlow, throwing FlowGone so that the surrounding transaction rolls back. */
-export async function consumeFlowOrUndo<S>(
-  s: Services,
-  flow: Flow<S>,
-  tx: Queryable,
-): Promise<void> {
+export async function consumeFlowOrUndo<S>(s: Deps, flow: Flow<S>, tx: Queryable): Promise<void> {
   if (!(await consumeFlow(s, flow, tx))) throw new FlowGone();
 }
 
 /** Like advanceFlow, throwing FlowGone so that the surrounding transaction rolls back. */
 export async function advanceFlowOrUndo<S>(
-  s: Services,
+  s: Deps,
   flow: Flow<S>,
   next: { state: S; personId?: string | null },
   tx: Queryable,
@@ -122,7 +118,7 @@ export async function advanceFlowOrUndo<S>(
  * callback: the provider's answer must be usable once, even when it fails our checks).
  */
 export async function takeFlow<S>(
-  s: Services,
+  s: Deps,
   definition: FlowDefinition<S>,
   id: unknown,
 ): Promise<Flow<S> | null> {

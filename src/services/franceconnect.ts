@@ -1,8 +1,8 @@
-import type { JWK } from 'jose';
-import type { Config } from '#src/config.ts';
 import type { Queryable } from '#src/db/pool.ts';
 import { hasAccount } from '#src/db/repositories/accounts.ts';
 import {
+  deleteFranceConnectSession,
+  findFranceConnectSession,
   findIdentityCandidates,
   findLinkedPerson,
   insertLink,
@@ -12,15 +12,13 @@ import { revokeSession } from '#src/db/repositories/sessions.ts';
 import type { Principal } from '#src/domain/principal.ts';
 import { findPersonById } from '#src/db/repositories/persons.ts';
 import {
-  createOidcClient,
+  randomToken,
   type CompletedAuthorization,
   type FranceConnectLevel,
-  type OidcClient,
   type PendingAuthorization,
 } from '#src/franceconnect/client.ts';
 import { withTransaction } from '#src/db/pool.ts';
 import type { FlowState } from '#src/domain/flow.ts';
-import { loadEncryptionKeys } from '#src/franceconnect/keys.ts';
 import {
   matchPivotIdentity,
   pivotIdentitySchema,
@@ -42,46 +40,8 @@ import {
   takeFlow,
   type Flow,
 } from './flows.ts';
-import type { Services } from './index.ts';
+import type { Deps } from './deps.ts';
 import { hashSessionId, openSession, type LoginContext, type SessionClaims } from './sessions.ts';
-
-/** The FranceConnect and FranceConnect+ clients configured, if any, and our public keys. */
-export interface FranceConnect {
-  client(level: FranceConnectLevel): OidcClient | null;
-  /** Public encryption keys for FranceConnect+ (its JWKS URL); null without FranceConnect+. */
-  publicJwks(): { readonly keys: readonly JWK[] } | null;
-  /** Origins our forms may be redirected to: the providers' (CSP form-action). */
-  formActionSources(): string[];
-}
-
-export async function createFranceConnect(config: Config): Promise<FranceConnect> {
-  const { franceconnect, franceconnectPlus } = config.franceConnect;
-  const allowInsecureLoopback = config.env !== 'production';
-  const keys = franceconnectPlus ? await loadEncryptionKeys(config) : [];
-  const clients: Partial<Record<FranceConnectLevel, OidcClient>> = {};
-  if (franceconnect) {
-    clients.franceconnect = createOidcClient({
-      level: 'franceconnect',
-      settings: franceconnect,
-      allowInsecureLoopback,
-      encryptionKeys: [],
-    });
-  }
-  if (franceconnectPlus) {
-    clients['franceconnect-plus'] = createOidcClient({
-      level: 'franceconnect-plus',
-      settings: franceconnectPlus,
-      allowInsecureLoopback,
-      encryptionKeys: keys,
-    });
-  }
-  const jwks = keys.length > 0 ? { keys: keys.map((k) => k.publicJwk) } : null;
-  return {
-    client: (level) => clients[level] ?? null,
-    publicJwks: () => jwks,
-    formActionSources: () => [...new Set(Object.values(clients).flatMap((c) => c.origins()))],
-  };
-}
 
 export type Identification =
   /** This `sub` was confirmed before: log in. */
@@ -98,7 +58,7 @@ export type Identification =
  * against the persons on file and cross-checked with their NIR. Never by e-mail.
  */
 export async function identify(
-  s: Services,
+  s: Deps,
   level: FranceConnectLevel,
   login: CompletedAuthorization,
 ): Promise<Identification> {
@@ -120,7 +80,7 @@ export async function identify(
 
 /** The state, nonce and PKCE verifier of an authorization request, kept server-side until the callback. */
 export async function startFranceConnectLogin(
-  s: Services,
+  s: Deps,
   input: {
     level: FranceConnectLevel;
     pending: PendingAuthorization;
@@ -141,7 +101,7 @@ export async function startFranceConnectLogin(
 }
 
 /** The callback takes its authorization once: a replayed or second callback finds nothing. */
-export async function takeFranceConnectLogin(s: Services, flowId: unknown) {
+export async function takeFranceConnectLogin(s: Deps, flowId: unknown) {
   return takeFlow(s, franceConnectAuthorizeFlow, flowId);
 }
 
@@ -157,7 +117,7 @@ export interface FranceConnectLogin {
  * browser's previous session revoked, the new session row and its ID token for the logout.
  */
 async function openFranceConnectSession(
-  s: Services,
+  s: Deps,
   tx: Queryable,
   input: {
     login: FranceConnectLogin;
@@ -192,7 +152,7 @@ async function openFranceConnectSession(
 
 /** A login by a linked `sub`, or by a person already logged in who links it now. */
 export async function finishFranceConnectLogin(
-  s: Services,
+  s: Deps,
   input: {
     login: FranceConnectLogin;
     linkSub: string | null;
@@ -207,7 +167,7 @@ type LinkConfirmationFlow = Flow<FlowState<typeof franceConnectLinkFlow>>;
 
 /** One person matched: the identity waits, server-side, for that person's password. */
 export async function awaitLinkConfirmation(
-  s: Services,
+  s: Deps,
   input: {
     login: FranceConnectLogin;
     sub: string;
@@ -230,7 +190,7 @@ export async function awaitLinkConfirmation(
 }
 
 export async function readLinkConfirmation(
-  s: Services,
+  s: Deps,
   flowId: unknown,
 ): Promise<(LinkConfirmationFlow & { readonly personId: string }) | null> {
   const flow = await readFlow(s, franceConnectLinkFlow, flowId);
@@ -249,7 +209,7 @@ export type LinkConfirmation =
  * consumed, the link made and the session opened: a replay of this step finds no flow.
  */
 export async function confirmLink(
-  s: Services,
+  s: Deps,
   input: {
     flowId: unknown;
     password: string;
@@ -287,14 +247,41 @@ export async function confirmLink(
   return { ok: true, session, returnTo };
 }
 
-/** The state sent to the provider's end_session, kept until the browser comes back. */
-export async function startFranceConnectLogout(
-  s: Services,
-  state: string,
-): Promise<{ readonly id: string }> {
-  return startFlow(s, franceConnectLogoutFlow, { personId: null, state: { state } });
+export type ProviderLogout =
+  /** Not opened through FranceConnect, or its provider is not configured here any more. */
+  | { readonly to: 'local' }
+  /** The provider is unreachable: the local session is closed all the same. */
+  | { readonly to: 'local'; readonly unavailable: unknown }
+  /** On to the provider's end_session; the flow keeps its state until the browser comes back. */
+  | { readonly to: 'provider'; readonly url: string; readonly flow: { readonly id: string } };
+
+/**
+ * After the local session is revoked, for a session opened through FranceConnect: forgets its
+ * ID token, and returns the provider's end_session URL (id_token_hint, state,
+ * post_logout_redirect_uri) with the state kept server-side, checked on return.
+ */
+export async function closeFranceConnectSession(
+  s: Deps,
+  principal: Principal,
+  postLogoutRedirectUri: string,
+): Promise<ProviderLogout> {
+  const fc = await findFranceConnectSession(s.pool, principal.sessionHash);
+  if (!fc) return { to: 'local' };
+  await deleteFranceConnectSession(s.pool, principal.sessionHash);
+  const client = s.franceConnect.client(fc.provider);
+  if (!client) return { to: 'local' };
+  const state = randomToken();
+  let url: URL | null;
+  try {
+    url = await client.endSessionUrl({ idTokenHint: fc.idToken, state, postLogoutRedirectUri });
+  } catch (error) {
+    return { to: 'local', unavailable: error };
+  }
+  if (!url) return { to: 'local' };
+  const flow = await startFlow(s, franceConnectLogoutFlow, { personId: null, state: { state } });
+  return { to: 'provider', url: url.href, flow };
 }
 
-export async function takeFranceConnectLogout(s: Services, flowId: unknown) {
+export async function takeFranceConnectLogout(s: Deps, flowId: unknown) {
   return takeFlow(s, franceConnectLogoutFlow, flowId);
 }

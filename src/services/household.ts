@@ -29,7 +29,7 @@ import {
   type DossierRefusal,
   type Shown,
 } from './dossier-access.ts';
-import type { Services } from './index.ts';
+import type { Deps } from './deps.ts';
 import { notify } from './notices.ts';
 
 /** The principal's place in the dossier a household page acts in (services/dossier-access.ts). */
@@ -53,7 +53,7 @@ function householdFrom({ dossier, membership }: DossierAccess): Household {
 
 /** The household of the dossier that allows `action`, or the refusal. */
 export async function householdFor(
-  s: Services,
+  s: Deps,
   principal: Principal,
   action: Action,
   options: { shown?: Shown; tx?: Queryable } = {},
@@ -109,7 +109,7 @@ export interface FoyerPage {
  * action when the page comes back with its errors), logged as shown.
  */
 export async function loadFoyer(
-  s: Services,
+  s: Deps,
   principal: Principal,
   route: string,
   action: 'dossier-summary' | 'manage-delegations' = 'dossier-summary',
@@ -128,14 +128,14 @@ export async function loadFoyer(
 export type HouseholdRefusal =
   DossierRefusal['reason'] | 'not-member' | 'too-young' | 'has-account';
 
-async function memberOf(s: Services, principal: Principal, household: Household, memberId: string) {
+async function memberOf(s: Deps, principal: Principal, household: Household, memberId: string) {
   const members = await membersOf(s.pool, s.now(), principal, household);
   return members.find((m) => m.personId === memberId) ?? null;
 }
 
 /** The allocataire sends an activation code to a member aged 15 or more. */
 export async function inviteMember(
-  s: Services,
+  s: Deps,
   principal: Principal,
   input: { memberId: string; channel: InvitationChannel; destination: string | null },
 ): Promise<
@@ -188,7 +188,7 @@ export async function inviteMember(
 
 /** The allocataire grants or revokes a delegation; both people are told; it is audited. */
 export async function changeDelegation(
-  s: Services,
+  s: Deps,
   principal: Principal,
   memberId: string,
   grant: boolean,
@@ -227,7 +227,7 @@ export async function changeDelegation(
  * recorded once (idempotency key from the form), both people are told.
  */
 export async function declareSeparation(
-  s: Services,
+  s: Deps,
   principal: Principal,
   input: { date: string; idempotencyKey: string },
 ): Promise<{ ok: true; created: boolean; household: Household } | DossierRefusal> {

@@ -8,7 +8,7 @@ import { maskIban } from '#src/domain/masking.ts';
 import { formatNir, parseNir } from '#src/domain/nir.ts';
 import type { Principal } from '#src/domain/principal.ts';
 import { dossiersOf, logDossierAccess } from './dossier-access.ts';
-import type { Services } from './index.ts';
+import type { Deps } from './deps.ts';
 
 export interface DossierView {
   readonly number: string;
@@ -50,7 +50,7 @@ const PAYMENTS_SHOWN = 6;
  * same transaction as the reads.
  */
 export async function loadMonCompte(
-  s: Pick<Services, 'pool' | 'now'>,
+  s: Pick<Deps, 'pool' | 'now'>,
   principal: Principal,
   route: string,
 ): Promise<MonCompteView | null> {

@@ -1,33 +1,43 @@
 import type { Queryable } from '#src/db/pool.ts';
 import type { PersonRow } from '#src/db/repositories/persons.ts';
-import type { Services } from './index.ts';
+import type { OutboundMessage } from '#src/notifications/notifier.ts';
+import type { Deps } from './deps.ts';
+
+/** The last lines of every e-mail we send (not of SMS: too long for a text message). */
+const EMAIL_SIGNATURE =
+  '\n\nCe message est envoyé automatiquement par Mon Compte, l’espace personnel de la Caf. La Caf ne vous demandera jamais votre mot de passe ni un code reçu.';
+
+/**
+ * One notice through the outbox on `db` (the transaction of its effect), signed when it is an
+ * e-mail; false when it cannot be sent here (see `Outbox.enqueueNotice`).
+ */
+export async function sendNotice(
+  s: Deps,
+  db: Queryable,
+  message: OutboundMessage,
+): Promise<boolean> {
+  const text = message.channel === 'email' ? message.text + EMAIL_SIGNATURE : message.text;
+  return s.outbox.enqueueNotice(db, { ...message, text });
+}
 
 /**
  * Notices about an account or a dossier go to the person's e-mail, and verified mobile, through
  * the outbox on `db`: the transaction of the effect when there is one.
  */
 export async function notify(
-  s: Services,
+  s: Deps,
   person: PersonRow,
   subject: string,
   text: string,
   db: Queryable = s.pool,
 ): Promise<void> {
-  const signature =
-    '\n\nCe message est envoyé automatiquement par Mon Compte, l’espace personnel de la Caf. La Caf ne vous demandera jamais votre mot de passe ni un code reçu.';
-  if (person.email)
-    await s.outbox.enqueueNotice(db, {
-      channel: 'email',
-      to: person.email,
-      subject,
-      text: text + signature,
-    });
+  if (person.email) await sendNotice(s, db, { channel: 'email', to: person.email, subject, text });
   if (person.phone && person.phone_verified_at)
-    await s.outbox.enqueueNotice(db, { channel: 'sms', to: person.phone, subject, text });
+    await sendNotice(s, db, { channel: 'sms', to: person.phone, subject, text });
 }
 
 export async function sendLockNotice(
-  s: Services,
+  s: Deps,
   person: PersonRow,
   until: Date,
   db: Queryable = s.pool,
@@ -46,7 +56,7 @@ export async function sendLockNotice(
 }
 
 export async function sendPasswordChangedNotice(
-  s: Services,
+  s: Deps,
   person: PersonRow,
   db: Queryable = s.pool,
 ): Promise<void> {

@@ -19,7 +19,7 @@ import {
   normalizeCode,
   type CodePurpose,
 } from '#src/domain/one-time-code.ts';
-import type { Services } from './index.ts';
+import type { Deps } from './deps.ts';
 import { codeMessage } from './notices.ts';
 import { accountSubject, attemptFailed, attemptSucceeded, openAttempt } from './throttling.ts';
 
@@ -31,7 +31,7 @@ export interface CodeTarget {
 
 /** Sends a fresh code (voiding the previous one); at most CODES_PER_HOUR an hour. */
 export async function sendCode(
-  s: Services,
+  s: Deps,
   purpose: CodePurpose,
   target: CodeTarget,
 ): Promise<'sent' | 'too-many'> {
@@ -85,7 +85,7 @@ export type CodeEffect = (
  * never one key shared by every unknown person (whose state would tell them apart).
  */
 export async function checkCode(
-  s: Services,
+  s: Deps,
   purpose: CodePurpose,
   personId: string | null,
   input: string,

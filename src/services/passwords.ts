@@ -1,7 +1,7 @@
 import { findPersonById, type PersonRow } from '#src/db/repositories/persons.ts';
 import { passwordProblems, type PasswordProblem } from '#src/domain/password-policy.ts';
 import { isCommonPassword } from './common-passwords.ts';
-import type { Services } from './index.ts';
+import type { Deps } from './deps.ts';
 
 export type PreparedPassword =
   | { readonly ok: true; readonly person: PersonRow; readonly hash: string }
@@ -9,7 +9,7 @@ export type PreparedPassword =
 
 /** Checks a new password against the policy and hashes it, before any transaction (argon2 is slow). */
 export async function preparePassword(
-  s: Services,
+  s: Deps,
   personId: string,
   password: string,
 ): Promise<PreparedPassword> {

@@ -27,7 +27,8 @@ import {
   startFlow,
   type Flow,
 } from './flows.ts';
-import type { Services } from './index.ts';
+import type { Deps } from './deps.ts';
+import { sendNotice } from './notices.ts';
 import { checkCode, sendCode, type CodeCheck } from './one-time-codes.ts';
 import { openSession, type LoginContext, type SessionClaims } from './sessions.ts';
 import { accountSubject, attemptFailed, openAttempt } from './throttling.ts';
@@ -63,7 +64,7 @@ export type CreationRequest =
  * `journeyPersonId` is the id this journey was given by a previous call (a resend), if any.
  */
 export async function requestAccountCreation(
-  s: Services,
+  s: Deps,
   input: {
     identity: NewIdentity;
     contact: Contact;
@@ -88,7 +89,7 @@ export async function requestAccountCreation(
 
 /** The two branches of a creation request, which the caller makes equally long. */
 async function createOrNotice(
-  s: Services,
+  s: Deps,
   input: { identity: NewIdentity; contact: Contact; journeyPersonId: string | null },
   now: Date,
 ): Promise<string> {
@@ -136,7 +137,7 @@ function isPending(holder: NirHolder): boolean {
  * The holder of a NIR is told, on the contact the Caf has on file, of an attempt with it; on the
  * pool, since that branch writes nothing to be in a transaction with.
  */
-async function sendCreationAttemptNotice(s: Services, holder: NirHolder): Promise<void> {
+async function sendCreationAttemptNotice(s: Deps, holder: NirHolder): Promise<void> {
   const channel: CodeChannel | null = holder.email ? 'email' : holder.phone ? 'sms' : null;
   const to = holder.email ?? holder.phone;
   if (!channel || !to) return;
@@ -148,31 +149,31 @@ async function sendCreationAttemptNotice(s: Services, holder: NirHolder): Promis
   const ifYou = holder.hasAccount
     ? 'Si c’était vous : vous avez déjà un compte. Connectez-vous avec votre numéro de sécurité sociale et votre mot de passe, ou choisissez-en un nouveau avec « Mot de passe oublié ? ».'
     : 'Si c’était vous : vous êtes déjà connu(e) de la Caf. Pour votre première connexion, utilisez votre numéro de sécurité sociale et l’ancien mot de passe Caf à 8 chiffres de votre dossier, ou l’invitation reçue de l’allocataire, ou contactez votre Caf.';
-  await s.outbox.enqueueNotice(s.pool, {
+  await sendNotice(s, s.pool, {
     channel,
     to,
     subject: 'Tentative de création de compte avec votre numéro de sécurité sociale',
-    text: `Bonjour ${holder.givenName},\n\nQuelqu’un a tenté de créer un compte Mon Compte avec votre numéro de sécurité sociale le ${when}. Aucun compte n’a été créé et aucune information vous concernant n’a été communiquée.\n\n${ifYou}\n\nSi ce n’était pas vous, vous n’avez rien à faire. Si cela se reproduit, contactez votre Caf.\n\nCe message est envoyé automatiquement par Mon Compte, l’espace personnel de la Caf. La Caf ne vous demandera jamais votre mot de passe ni un code reçu.`,
+    text: `Bonjour ${holder.givenName},\n\nQuelqu’un a tenté de créer un compte Mon Compte avec votre numéro de sécurité sociale le ${when}. Aucun compte n’a été créé et aucune information vous concernant n’a été communiquée.\n\n${ifYou}\n\nSi ce n’était pas vous, vous n’avez rien à faire. Si cela se reproduit, contactez votre Caf.`,
   });
 }
 
 type Creation = Flow<FlowState<typeof creationFlow>>;
 
 /** Step 1 done (identity consistent with the NIR): the journey starts, bound to no one yet. */
-export async function startAccountCreation(s: Services, identity: NewIdentity): Promise<Creation> {
+export async function startAccountCreation(s: Deps, identity: NewIdentity): Promise<Creation> {
   return startFlow(s, creationFlow, {
     personId: null,
     state: { identity, contact: null, codeVerified: false },
   });
 }
 
-export async function readCreation(s: Services, flowId: unknown): Promise<Creation | null> {
+export async function readCreation(s: Deps, flowId: unknown): Promise<Creation | null> {
   return readFlow(s, creationFlow, flowId);
 }
 
 /** After requestAccountCreation: the flow is bound to its person (or decoy) and awaits the code. */
 export async function awaitCreationCode(
-  s: Services,
+  s: Deps,
   flow: Creation,
   personId: string,
   contact: Contact,
@@ -186,7 +187,7 @@ export async function awaitCreationCode(
  * to the contact of this journey (not one typed in another tab): `sameContact`.
  */
 export async function verifyCreationCode(
-  s: Services,
+  s: Deps,
   flowId: unknown,
   code: string,
   clientIp: string,
@@ -222,7 +223,7 @@ export type CreationCompletion =
  * consumed, the account created, the contact recorded as verified and the session opened.
  */
 export async function completeAccountCreation(
-  s: Services,
+  s: Deps,
   input: { flowId: unknown; password: string; login: LoginContext },
 ): Promise<CreationCompletion> {
   const flow = await readCreation(s, input.flowId);

@@ -2,7 +2,6 @@ import { withTransaction, type Queryable } from '#src/db/pool.ts';
 import { findPersonById, type PersonRow } from '#src/db/repositories/persons.ts';
 import {
   findAccountByProvisionalId,
-  findPersonByProvisionalId,
   lockPerson,
   otherHolderOfNir,
   setNirClearingProvisionalId,
@@ -10,10 +9,8 @@ import {
 import { nirMatchesIdentity, parseNir, type Nir, type NirError } from '#src/domain/nir.ts';
 import type { LoginResult } from './authentication.ts';
 import { attemptSubjects, type KnownDevices } from './devices.ts';
-import type { Services } from './index.ts';
-import { sendLockNotice } from './notices.ts';
-import type { CodeTarget } from './one-time-codes.ts';
-import { requestRecoveryCode, type RecoveryStart } from './recovery.ts';
+import type { Deps } from './deps.ts';
+import { sendLockNotice, sendNotice } from './notices.ts';
 import { attemptFailed, attemptSucceeded, openAttempt } from './throttling.ts';
 
 export type ProvisionalLoginResult = Exclude<LoginResult, { via: 'legacy' }>;
@@ -29,7 +26,7 @@ export function provisionalSubject(provisionalId: string): string {
  * unknown identifier, a person without an account and a wrong password.
  */
 export async function loginWithProvisionalId(
-  s: Services,
+  s: Deps,
   input: { provisionalId: string; password: string; clientIp: string; devices: KnownDevices },
 ): Promise<ProvisionalLoginResult> {
   const subjects = attemptSubjects(
@@ -73,7 +70,7 @@ export type AssignNirResult =
  * its sessions, the access log and the dossier memberships, all keyed by the person id, stay.
  */
 export async function assignNir(
-  s: Services,
+  s: Deps,
   personId: string,
   nirInput: string,
 ): Promise<AssignNirResult> {
@@ -88,7 +85,7 @@ export async function assignNir(
   return outcome;
 }
 
-async function reKey(s: Services, personId: string, nir: Nir): Promise<AssignNirResult> {
+async function reKey(s: Deps, personId: string, nir: Nir): Promise<AssignNirResult> {
   return withTransaction(s.pool, async (tx): Promise<AssignNirResult> => {
     const person = await lockPerson(tx, personId);
     if (!person) return { ok: false, reason: 'unknown-person' };
@@ -108,46 +105,12 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /** Tells the person their login changed, in the re-keying's transaction; false: no e-mail to use. */
-async function sendNirAssignedNotice(
-  s: Services,
-  tx: Queryable,
-  person: PersonRow,
-): Promise<boolean> {
+async function sendNirAssignedNotice(s: Deps, tx: Queryable, person: PersonRow): Promise<boolean> {
   if (!person.email) return false;
-  return s.outbox.enqueueNotice(tx, {
+  return sendNotice(s, tx, {
     channel: 'email',
     to: person.email,
     subject: 'Connectez-vous désormais avec votre numéro de sécurité sociale',
-    text: `Bonjour ${person.given_name},\n\nLa Caf a enregistré votre numéro de sécurité sociale. Pour vous connecter à Mon Compte, utilisez-le désormais à la place de votre identifiant provisoire, avec le même mot de passe. Votre dossier et votre historique sont conservés.\n\nCe message est envoyé automatiquement par Mon Compte, l’espace personnel de la Caf. La Caf ne vous demandera jamais votre mot de passe ni un code reçu.`,
+    text: `Bonjour ${person.given_name},\n\nLa Caf a enregistré votre numéro de sécurité sociale. Pour vous connecter à Mon Compte, utilisez-le désormais à la place de votre identifiant provisoire, avec le même mot de passe. Votre dossier et votre historique sont conservés.`,
   });
-}
-
-/**
- * "Mot de passe oublié ?" for a provisional identifier: identifier + date of birth → a code to
- * the account's contact, then the recovery journey goes on as for a NIR. The person to remember
- * is null when nothing matches; the page shown is the same in every case.
- */
-export async function startProvisionalRecovery(
-  s: Services,
-  input: { provisionalId: string; birthdate: string; clientIp: string; devices: KnownDevices },
-): Promise<RecoveryStart> {
-  const request = { ...input, loginIdentifier: provisionalSubject(input.provisionalId) };
-  return requestRecoveryCode(s, request, async () => {
-    const person = await findPersonByProvisionalId(s.pool, input.provisionalId);
-    if (person?.birthdate !== input.birthdate) return null;
-    if (!(await findAccountByProvisionalId(s.pool, input.provisionalId))) return null;
-    return recoveryTarget(person);
-  });
-}
-
-/** A verified contact first, else the contact the Caf has on file (as for a NIR). */
-function recoveryTarget(person: PersonRow): CodeTarget | null {
-  const { id, email, phone } = person;
-  if (email && person.email_verified_at)
-    return { personId: id, channel: 'email', destination: email };
-  if (phone && person.phone_verified_at)
-    return { personId: id, channel: 'sms', destination: phone };
-  if (email) return { personId: id, channel: 'email', destination: email };
-  if (phone) return { personId: id, channel: 'sms', destination: phone };
-  return null;
 }

@@ -6,6 +6,10 @@ import {
   setVerifiedContact,
   type PersonRow,
 } from '#src/db/repositories/persons.ts';
+import {
+  findAccountByProvisionalId,
+  findPersonByProvisionalId,
+} from '#src/db/repositories/provisional-ids.ts';
 import { revokeSessionsOf } from '#src/db/repositories/sessions.ts';
 import { clearAccountThrottles } from '#src/db/repositories/throttles.ts';
 import type { PasswordProblem } from '#src/domain/password-policy.ts';
@@ -19,11 +23,13 @@ import {
   inFlowTransaction,
   orGone,
   readFlow,
+  startFlow,
 } from './flows.ts';
-import type { Services } from './index.ts';
+import type { Deps } from './deps.ts';
 import { sendPasswordChangedNotice } from './notices.ts';
 import { checkCode, sendCode, type CodeCheck, type CodeTarget } from './one-time-codes.ts';
 import { preparePassword } from './passwords.ts';
+import { provisionalSubject } from './provisional-id.ts';
 import { openSession, type LoginContext, type SessionClaims } from './sessions.ts';
 import { accountSubject, attemptFailed, openAttempt } from './throttling.ts';
 
@@ -47,36 +53,38 @@ function recoveryTarget(person: PersonRow): CodeTarget | null {
 }
 
 export type RecoveryStart =
-  /** The person to remember in the journey: null when nothing matches (same page either way). */
-  | { readonly ok: true; readonly personId: string | null }
+  /** The journey under way (with a person, or none when nothing matched: it looks the same). */
+  | { readonly ok: true; readonly flow: { readonly id: string } }
   | { readonly ok: false; readonly reason: 'throttled'; readonly retryAt: Date };
 
+/** What the person typed to name themselves: a NIR, or a provisional identifier. */
+export type RecoveryIdentifier =
+  | { readonly kind: 'nir'; readonly nir: string }
+  | { readonly kind: 'provisional'; readonly provisionalId: string };
+
 export interface RecoveryRequest {
-  /** `nir:…` or `provisional:…`: what was typed, as the login throttles name it. */
-  readonly loginIdentifier: string;
+  readonly identifier: RecoveryIdentifier;
   readonly birthdate: string;
   readonly clientIp: string;
   readonly devices: KnownDevices;
 }
 
 /**
- * A "Mot de passe oublié ?" request (ADR 0008): counted per identifier and birth date typed (or
- * per known device) and per address, before anything is looked up, so the throttle never
- * depends on whether the person exists; then `findTarget` and the code, under a time floor.
- * Keyed with the birth date, a stranger who knows only the NIR never uses up the owner's budget.
+ * "Mot de passe oublié ?" (ADR 0008), for a NIR or a provisional identifier: counted per
+ * identifier and birth date typed (or per known device) and per address, before anything is
+ * looked up, so the throttle never depends on whether the person exists; then the person, the
+ * code, and the journey's flow, under a time floor. Keyed with the birth date, a stranger who
+ * knows only the identifier never uses up the owner's budget.
  */
-export async function requestRecoveryCode(
-  s: Services,
-  input: RecoveryRequest,
-  findTarget: () => Promise<CodeTarget | null>,
-): Promise<RecoveryStart> {
-  const device = attemptSubjects(s, input.loginIdentifier, input.clientIp, input.devices);
+export async function startRecovery(s: Deps, input: RecoveryRequest): Promise<RecoveryStart> {
+  const loginIdentifier = loginIdentifierOf(input.identifier);
+  const device = attemptSubjects(s, loginIdentifier, input.clientIp, input.devices);
   const subjects = device.knownDevice
     ? device
     : {
         account: accountSubject(
           s.secrets.throttles,
-          `recovery:${input.loginIdentifier}:${input.birthdate}`,
+          `recovery:${loginIdentifier}:${input.birthdate}`,
         ),
         address: input.clientIp,
       };
@@ -84,34 +92,46 @@ export async function requestRecoveryCode(
   const opening = await openAttempt(s.pool, 'recovery', subjects, now);
   if (!opening.allowed) return { ok: false, reason: 'throttled', retryAt: opening.retryAt };
   await attemptFailed(s.pool, 'recovery', subjects, now);
-  return withAnswerFloor('recovery', RECOVERY_ANSWER_MS, async () => {
-    const target = await findTarget();
-    if (!target) return { ok: true, personId: null };
+  const personId = await withAnswerFloor('recovery', RECOVERY_ANSWER_MS, async () => {
+    const target = await recoveryTargetOf(s, input.identifier, input.birthdate);
+    if (!target) return null;
     // A failed send must not show: the page already says a code may not come.
     await sendCode(s, 'password-recovery', target).catch(() => 'failed');
-    return { ok: true, personId: target.personId };
+    return target.personId;
   });
+  // A flow in every case (person null when nothing matched): same cookie, same redirect.
+  const flow = await startFlow(s, recoveryFlow, { personId, state: { codeVerified: null } });
+  return { ok: true, flow };
 }
 
-/** NIR + date of birth → a code to the person's contact. */
-export async function startRecovery(
-  s: Services,
-  input: { nir: string; birthdate: string; clientIp: string; devices: KnownDevices },
-): Promise<RecoveryStart> {
-  const request = { ...input, loginIdentifier: nirLoginIdentifier(input.nir) };
-  return requestRecoveryCode(s, request, async () => {
-    const person = await findPersonByNir(s.pool, input.nir);
-    if (person?.birthdate !== input.birthdate) return null;
-    // Only people who may log in: an account holder, or an allocataire/conjoint not yet migrated.
-    const eligible =
-      (await hasAccount(s.pool, person.id)) ||
-      (await findLegacyCandidate(s.pool, input.nir)) !== null;
-    return eligible ? recoveryTarget(person) : null;
-  });
+function loginIdentifierOf(identifier: RecoveryIdentifier): string {
+  return identifier.kind === 'nir'
+    ? nirLoginIdentifier(identifier.nir)
+    : provisionalSubject(identifier.provisionalId);
+}
+
+/** Only people who may log in: an account holder, or (NIR) an allocataire/conjoint not yet migrated. */
+async function recoveryTargetOf(
+  s: Deps,
+  identifier: RecoveryIdentifier,
+  birthdate: string,
+): Promise<CodeTarget | null> {
+  if (identifier.kind === 'provisional') {
+    const person = await findPersonByProvisionalId(s.pool, identifier.provisionalId);
+    if (person?.birthdate !== birthdate) return null;
+    if (!(await findAccountByProvisionalId(s.pool, identifier.provisionalId))) return null;
+    return recoveryTarget(person);
+  }
+  const person = await findPersonByNir(s.pool, identifier.nir);
+  if (person?.birthdate !== birthdate) return null;
+  const eligible =
+    (await hasAccount(s.pool, person.id)) ||
+    (await findLegacyCandidate(s.pool, identifier.nir)) !== null;
+  return eligible ? recoveryTarget(person) : null;
 }
 
 /** "Renvoyer un code": a new code to the same kind of contact, within the hourly limit. */
-export async function resendRecoveryCode(s: Services, personId: string): Promise<void> {
+export async function resendRecoveryCode(s: Deps, personId: string): Promise<void> {
   const person = await findPersonById(s.pool, personId);
   const target = person ? recoveryTarget(person) : null;
   if (target) await sendCode(s, 'password-recovery', target);
@@ -119,7 +139,7 @@ export async function resendRecoveryCode(s: Services, personId: string): Promise
 
 /** After a new password: other sessions revoked, locks lifted (the notice follows the commit). */
 async function afterPasswordReset(
-  s: Services,
+  s: Deps,
   db: Queryable,
   person: PersonRow,
   keep: Buffer | null,
@@ -136,19 +156,19 @@ async function afterPasswordReset(
 }
 
 /** The recovery of this browser, at the code step (any person, or none: it looks the same). */
-export async function readRecovery(s: Services, flowId: unknown) {
+export async function readRecovery(s: Deps, flowId: unknown) {
   return readFlow(s, recoveryFlow, flowId);
 }
 
 /** The recovery of this browser once its code was accepted: ready for a new password. */
-export async function readVerifiedRecovery(s: Services, flowId: unknown) {
+export async function readVerifiedRecovery(s: Deps, flowId: unknown) {
   const flow = await readFlow(s, recoveryFlow, flowId);
   return flow?.personId && flow.state.codeVerified ? flow : null;
 }
 
 /** The code step: the code and the flow's step move together, in one transaction. */
 export async function verifyRecoveryCode(
-  s: Services,
+  s: Deps,
   flowId: unknown,
   code: string,
   clientIp: string,
@@ -178,7 +198,7 @@ export type RecoveryCompletion =
  * and this browser's session opened; the notice is queued in the same transaction.
  */
 export async function completeRecovery(
-  s: Services,
+  s: Deps,
   input: { flowId: unknown; password: string; login: LoginContext },
 ): Promise<RecoveryCompletion> {
   const flow = await readVerifiedRecovery(s, input.flowId);

@@ -9,7 +9,7 @@ import { acrSatisfies } from '#src/franceconnect/client.ts';
 import type { Principal } from '#src/domain/principal.ts';
 import { stepUpFlow } from './flow-definitions.ts';
 import { consumeFlowOrUndo, orGone, readFlow, startFlow } from './flows.ts';
-import type { Services } from './index.ts';
+import type { Deps } from './deps.ts';
 import { checkCode, sendCode, type CodeCheck } from './one-time-codes.ts';
 import { accountSubject, attemptFailed, attemptSucceeded, openAttempt } from './throttling.ts';
 
@@ -26,7 +26,7 @@ export function isRecentFranceConnectPlus(principal: Principal, now: Date): bool
 }
 
 /** FranceConnect+ within 10 minutes, or password + one-time code on this session within 10 minutes. */
-export async function hasStrongAuthentication(s: Services, principal: Principal): Promise<boolean> {
+export async function hasStrongAuthentication(s: Deps, principal: Principal): Promise<boolean> {
   const now = s.now();
   if (isRecentFranceConnectPlus(principal, now)) return true;
   const at = await strongAuthAt(s.pool, principal.sessionHash);
@@ -46,10 +46,7 @@ export interface VerifiedContact {
 }
 
 /** The contact a step-up code goes to: the verified e-mail, else the verified mobile. */
-export async function stepUpContact(
-  s: Services,
-  personId: string,
-): Promise<VerifiedContact | null> {
+export async function stepUpContact(s: Deps, personId: string): Promise<VerifiedContact | null> {
   const person = await findPersonById(s.pool, personId);
   if (person?.email && person.email_verified_at)
     return { channel: 'email', destination: person.email };
@@ -59,7 +56,7 @@ export async function stepUpContact(
 }
 
 /** Whether the person can use the password + code step-up at all. */
-export async function canStepUpWithPassword(s: Services, personId: string): Promise<boolean> {
+export async function canStepUpWithPassword(s: Deps, personId: string): Promise<boolean> {
   return (
     (await findActivePasswordHash(s.pool, personId)) !== null &&
     (await stepUpContact(s, personId)) !== null
@@ -77,7 +74,7 @@ export type PasswordStepUp =
  * account counter), then a code sent to a verified contact.
  */
 export async function startPasswordStepUp(
-  s: Services,
+  s: Deps,
   principal: Principal,
   password: string,
   clientIp: string,
@@ -109,7 +106,7 @@ export async function startPasswordStepUp(
 }
 
 /** The step-up of this browser awaiting its code, if it belongs to this person. */
-export async function readStepUp(s: Services, principal: Principal, flowId: unknown) {
+export async function readStepUp(s: Deps, principal: Principal, flowId: unknown) {
   const flow = await readFlow(s, stepUpFlow, flowId);
   return flow?.personId === principal.personId ? flow : null;
 }
@@ -119,7 +116,7 @@ export async function readStepUp(s: Services, principal: Principal, flowId: unkn
  * session records the time of its strong authentication; a replay finds no flow.
  */
 export async function finishCodeStepUp(
-  s: Services,
+  s: Deps,
   principal: Principal,
   input: { flowId: unknown; code: string; clientIp: string },
 ): Promise<CodeCheck | 'gone'> {

@@ -69,7 +69,7 @@ beforeAll(async () => {
   appPort = await freePort();
   portal = await startPortal(OLD);
   decoder = await createTestApp(db, { SESSION_KEYS: `${NEW},${OLD}` });
-  const passwordHash = await portal.services.hasher.hash(RANDOM_PASSWORD);
+  const passwordHash = await portal.deps.hasher.hash(RANDOM_PASSWORD);
   while (adults.length < PERSONS) {
     adults.push(...(await seedRandomHouseholds(db.pool, { count: 120, passwordHash })));
   }
@@ -222,7 +222,7 @@ class Person {
 
   /** A device cookie (ADR 0008) is this browser's when, signed by our keys, it names only this person. */
   private ownDevice(value: string): boolean {
-    const devices = knownDevices(decoder.services, value);
+    const devices = knownDevices(decoder.deps, value);
     const own = entryFor(devices, nirLoginIdentifier(this.adult.nir), new Date());
     return own !== null && devices.entries.length === 1;
   }

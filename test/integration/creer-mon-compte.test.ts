@@ -370,7 +370,7 @@ describe('a NIR the Caf already knows: the same pages, no account, a notice to i
   });
 
   it('answers alike even when no message can leave (provider down, channel unavailable)', async () => {
-    const send = vi.spyOn(ctx.services.notifier, 'send').mockRejectedValue(new Error('en panne'));
+    const send = vi.spyOn(ctx.deps.notifier, 'send').mockRejectedValue(new Error('en panne'));
     try {
       const unknown = await attempt({
         nir: freshNir(1, 1981, 2),

@@ -13,7 +13,7 @@ import { migrate } from '#src/db/migrate.ts';
 import { createPool, type Pool } from '#src/db/pool.ts';
 import { startMessageWorker, type MessageWorker } from '#src/notifications/worker.ts';
 import { seedDemo } from '#src/seed/demo.ts';
-import { buildServices } from '#src/services/index.ts';
+import { buildDeps } from '#src/services/deps.ts';
 import { createTestDatabase, type TestDatabase } from '../support/app.ts';
 import { TestBrowser, csrfTokenOf, type Reply } from '../support/browser.ts';
 import { testConfig } from '../support/config.ts';
@@ -67,7 +67,7 @@ beforeAll(async () => {
   // Mail is caught into the shared test server, as a real SMTP relay does not depend on our
   // Postgres (sending inline after the commit is item 7's matter, not this test's).
   mail = await createTestDatabase();
-  const services = await buildServices(
+  const services = await buildDeps(
     testConfig(server.url, { SMTP_URL: mail.smtpUrl, LOG_LEVEL: 'silent' }),
     pool,
   );

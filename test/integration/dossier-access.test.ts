@@ -35,7 +35,7 @@ describe('dossierFor: the dossier a page may show, and its access-log row', () =
   it('answers the dossier, role, delegation and age the matrix allows, and logs what is shown', async () => {
     const camille = await principalOf('allocataire-migre');
     const shown = { route: '/essai', categories: ['membres'] } as const;
-    const access = await dossierFor(ctx.services, camille, 'manage-delegations', { shown });
+    const access = await dossierFor(ctx.deps, camille, 'manage-delegations', { shown });
     expect(access).toMatchObject({
       ok: true,
       dossier: { number: '1234567' },
@@ -50,12 +50,12 @@ describe('dossierFor: the dossier a page may show, and its access-log row', () =
   it('refuses with the reason and logs nothing', async () => {
     const julien = await principalOf('conjoint-sans-delegation');
     const shown = { route: '/essai', categories: ['coordonnees-bancaires'] } as const;
-    expect(await dossierFor(ctx.services, julien, 'change-bank-details', { shown })).toEqual({
+    expect(await dossierFor(ctx.deps, julien, 'change-bank-details', { shown })).toEqual({
       ok: false,
       reason: 'forbidden',
     });
     const ines = await principalOf('primo-demandeur');
-    expect(await dossierFor(ctx.services, ines, 'dossier-summary', { shown })).toEqual({
+    expect(await dossierFor(ctx.deps, ines, 'dossier-summary', { shown })).toEqual({
       ok: false,
       reason: 'no-dossier',
     });

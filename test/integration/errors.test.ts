@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '#src/app.ts';
 import { createPool } from '#src/db/pool.ts';
-import { buildServices } from '#src/services/index.ts';
+import { buildDeps } from '#src/services/deps.ts';
 import { createTestApp, useTestApp } from '../support/app.ts';
 import { TestBrowser, csrfTokenOf } from '../support/browser.ts';
 import { testConfig } from '../support/config.ts';
@@ -86,7 +86,7 @@ describe('database outage', () => {
   it('gives a clear 503 page, and the login page itself still renders', async () => {
     const deadUrl = `postgres://nobody:nothing@127.0.0.1:${await freePort()}/none`;
     const pool = createPool(deadUrl);
-    const app = await buildApp(await buildServices(testConfig(deadUrl), pool));
+    const app = await buildApp(await buildDeps(testConfig(deadUrl), pool));
     const b = new TestBrowser(app);
     const page = await b.get('/connexion');
     expect(page.statusCode).toBe(200);

@@ -86,8 +86,8 @@ describe('POST /identifiant-provisoire', () => {
   });
 
   it('answers an unknown identifier exactly like a wrong password, for one verify each', async () => {
-    const verify = vi.spyOn(ctx.services.hasher, 'verify');
-    const nothing = vi.spyOn(ctx.services.hasher, 'verifyNothing');
+    const verify = vi.spyOn(ctx.deps.hasher, 'verify');
+    const nothing = vi.spyOn(ctx.deps.hasher, 'verifyNothing');
     try {
       const tried = new TestBrowser(ctx.app);
       const wrong = await loginWithId(tried, ID, 'Mauvais-Mot-2026');
@@ -174,7 +174,7 @@ describe('POST /identifiant-provisoire', () => {
   });
 
   it('throttles per provisional identifier typed, keyed apart from any NIR', async () => {
-    const subject = accountSubject(ctx.services.secrets.throttles, 'provisional:P2026777777');
+    const subject = accountSubject(ctx.deps.secrets.throttles, 'provisional:P2026777777');
     await loginWithId(new TestBrowser(ctx.app), 'P2026777777', 'Mauvais-Mot-2026');
     const rows = await ctx.pool.query<{ failures: number }>(
       "SELECT failures FROM throttles WHERE scope = 'account' AND kind = 'password' AND subject = $1",
@@ -204,9 +204,9 @@ describe('"Mot de passe oublié ?" with a provisional identifier', () => {
     expect(done.headers.location).toBe('/mon-compte');
     expect(headerNameOf((await b.get('/mon-compte')).body)).toBe('Amadou DIALLO');
     // Back to the demo password for the other tests.
-    await ctx.services.pool.query('UPDATE accounts SET password_hash = $2 WHERE person_id = $1', [
+    await ctx.deps.pool.query('UPDATE accounts SET password_hash = $2 WHERE person_id = $1', [
       await personIdOf(ID),
-      await ctx.services.hasher.hash(PASSWORD),
+      await ctx.deps.hasher.hash(PASSWORD),
     ]);
   });
 
@@ -266,33 +266,34 @@ describe('assignNir: the Caf assigns a NIR to a person with a provisional identi
       order: 17,
     }).value;
     const camille = required(demo('allocataire-migre').nir, 'nir');
-    expect(await assignNir(ctx.services, id, woman)).toEqual({
+    expect(await assignNir(ctx.deps, id, woman)).toEqual({
       ok: false,
       reason: 'identity-mismatch',
     });
-    expect(await assignNir(ctx.services, id, wrongMonth)).toEqual({
+    expect(await assignNir(ctx.deps, id, wrongMonth)).toEqual({
       ok: false,
       reason: 'identity-mismatch',
     });
-    expect(await assignNir(ctx.services, id, camille)).toEqual({
+    expect(await assignNir(ctx.deps, id, camille)).toEqual({
       ok: false,
       reason: 'identity-mismatch',
     });
-    expect(await assignNir(ctx.services, id, '7950699341017')).toEqual({
+    expect(await assignNir(ctx.deps, id, '7950699341017')).toEqual({
       ok: false,
       reason: 'temporary',
     });
-    expect(await assignNir(ctx.services, id, '12345')).toEqual({ ok: false, reason: 'length' });
-    expect(
-      await assignNir(ctx.services, '00000000-0000-4000-8000-000000000000', AMADOU_NIR),
-    ).toEqual({ ok: false, reason: 'unknown-person' });
+    expect(await assignNir(ctx.deps, id, '12345')).toEqual({ ok: false, reason: 'length' });
+    expect(await assignNir(ctx.deps, '00000000-0000-4000-8000-000000000000', AMADOU_NIR)).toEqual({
+      ok: false,
+      reason: 'unknown-person',
+    });
     // Someone else already holds a NIR that would fit Amadou.
     await ctx.pool.query(
       `INSERT INTO persons (nir, given_name, family_name, sex, birthdate)
        VALUES ($1, 'Moussa', 'Sow', 1, '1995-06-02')`,
       [AMADOU_NIR.slice(0, 10) + '999'],
     );
-    expect(await assignNir(ctx.services, id, AMADOU_NIR.slice(0, 10) + '999')).toEqual({
+    expect(await assignNir(ctx.deps, id, AMADOU_NIR.slice(0, 10) + '999')).toEqual({
       ok: false,
       reason: 'nir-taken',
     });
@@ -314,7 +315,7 @@ describe('assignNir: the Caf assigns a NIR to a person with a provisional identi
     );
     expect(logged.rows[0]?.n).toBeGreaterThan(0);
 
-    const result = await assignNir(ctx.services, id, AMADOU_NIR);
+    const result = await assignNir(ctx.deps, id, AMADOU_NIR);
     expect(result.ok).toBe(true);
 
     const person = await ctx.pool.query(
@@ -350,7 +351,7 @@ describe('assignNir: the Caf assigns a NIR to a person with a provisional identi
     const notice = required(await lastMessageTo(ctx.pool, 'amadou.diallo@example.fr'), 'notice');
     expect(notice.subject).toBe('Connectez-vous désormais avec votre numéro de sécurité sociale');
 
-    expect(await assignNir(ctx.services, id, AMADOU_NIR)).toEqual({
+    expect(await assignNir(ctx.deps, id, AMADOU_NIR)).toEqual({
       ok: false,
       reason: 'already-has-nir',
     });

@@ -112,7 +112,7 @@ describe('forgotten password', () => {
     const personId = required(person.rows[0]?.id, 'person');
     // A contact-validation code issued to Sophie, delivered to her, then tried on the reset page.
     const { sendCode } = await import('#src/services/one-time-codes.ts');
-    await sendCode(ctx.services, 'contact-validation', {
+    await sendCode(ctx.deps, 'contact-validation', {
       personId,
       channel: 'email',
       destination: 'sophie.leroy@example.fr',

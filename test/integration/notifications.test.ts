@@ -8,7 +8,7 @@ import {
   outboxTransport,
 } from '#src/notifications/notifier.ts';
 import { startDevelopmentSmtpCatcher, startSmtpCatcher } from '#src/notifications/smtp-catcher.ts';
-import { buildServices } from '#src/services/index.ts';
+import { buildDeps } from '#src/services/deps.ts';
 import { createTestApp, useTestApp } from '../support/app.ts';
 import { TestBrowser } from '../support/browser.ts';
 import { INJECT_PUBLIC_URL, TEST_SESSION_KEY } from '../support/config.ts';
@@ -29,7 +29,7 @@ const frenchText = [
 
 describe('e-mail over SMTP into the development outbox', () => {
   it('arrives over real SMTP with subject and body intact, accents included', async () => {
-    await ctx.services.notifier.send({
+    await ctx.deps.notifier.send({
       channel: 'email',
       to: 'Camille.Martin@Exemple.fr',
       subject: 'Votre code de validation – Mon Compte (Caf) : ça expire bientôt',
@@ -49,7 +49,7 @@ describe('e-mail over SMTP into the development outbox', () => {
   it('refuses anything but one bare address, sending nothing', async () => {
     for (const to of ['a@exemple.fr, b@exemple.fr', 'Nom <a@exemple.fr>', 'sans-arobase', ' ']) {
       await expect(
-        ctx.services.notifier.send({ channel: 'email', to, subject: 'x', text: 'x' }),
+        ctx.deps.notifier.send({ channel: 'email', to, subject: 'x', text: 'x' }),
       ).rejects.toBeInstanceOf(InvalidRecipientError);
     }
     expect(await lastMessageTo(ctx.pool, 'a@exemple.fr')).toBeNull();
@@ -99,7 +99,7 @@ describe('e-mail over SMTP into the development outbox', () => {
 
 describe('SMS and postal letters in development', () => {
   it('writes an SMS to the outbox', async () => {
-    await ctx.services.notifier.send({
+    await ctx.deps.notifier.send({
       channel: 'sms',
       to: '+33612345678',
       subject: 'Code de récupération',
@@ -113,7 +113,7 @@ describe('SMS and postal letters in development', () => {
 
   it('writes a postal letter to the outbox, address lines kept', async () => {
     const address = 'Mme Nathalie DUBOIS\n12 rue des Lilas\n75011 PARIS';
-    await ctx.services.notifier.send({
+    await ctx.deps.notifier.send({
       channel: 'courrier',
       to: address,
       subject: 'Votre code d’activation',
@@ -127,13 +127,13 @@ describe('SMS and postal letters in development', () => {
 
 describe('the development outbox page', () => {
   it('lists the messages, newest first, escaped, in a captioned DSFR table', async () => {
-    await ctx.services.notifier.send({
+    await ctx.deps.notifier.send({
       channel: 'email',
       to: 'page@exemple.fr',
       subject: 'Premier <b>courriel</b>',
       text: 'Corps <script>alert(1)</script> du premier',
     });
-    await ctx.services.notifier.send({
+    await ctx.deps.notifier.send({
       channel: 'sms',
       to: '0700000000',
       subject: 'Second',
@@ -160,7 +160,7 @@ describe('the development outbox page', () => {
 
   it('shows at most the last 50 messages', async () => {
     for (let i = 0; i < 55; i += 1) {
-      await ctx.services.notifier.send({
+      await ctx.deps.notifier.send({
         channel: 'sms',
         to: '0611111111',
         subject: `Lot ${i}`,
@@ -182,7 +182,7 @@ describe('the development outbox page', () => {
       PUBLIC_URL: INJECT_PUBLIC_URL,
       LOG_LEVEL: 'silent',
     });
-    const services = await buildServices(config, ctx.pool);
+    const services = await buildDeps(config, ctx.pool);
     const app = await buildApp(services);
     const res = await app.inject({ method: 'GET', url: '/developpement/messages' });
     expect(res.statusCode).toBe(404);

@@ -13,7 +13,7 @@ import {
 import { DELIVERY, createOutbox, deadMessages } from '#src/notifications/outbox.ts';
 import { startSmtpCatcher, type SmtpCatcher } from '#src/notifications/smtp-catcher.ts';
 import { startMessageWorker } from '#src/notifications/worker.ts';
-import { buildServices } from '#src/services/index.ts';
+import { buildDeps } from '#src/services/deps.ts';
 import { sendCode } from '#src/services/one-time-codes.ts';
 import {
   createTestApp,
@@ -137,7 +137,7 @@ describe('a message out of attempts', () => {
     let catcher: SmtpCatcher | null = null;
     try {
       const to = 'sans-reponse@exemple.fr';
-      await t.services.outbox.enqueue(db.pool, message(to, 'Avis'), 'notice');
+      await t.deps.outbox.enqueue(db.pool, message(to, 'Avis'), 'notice');
       await until(200, 'first attempt', async () => {
         const [job] = await jobs(db.pool, to);
         return job?.attempts === 1 && job.locked_by === null;
@@ -184,12 +184,12 @@ describe('messages written in the transaction of their effect', () => {
   it('a rolled-back transaction leaves no job and sends nothing; a committed one sends', async () => {
     await expect(
       withTransaction(ctx.pool, async (tx) => {
-        await ctx.services.outbox.enqueue(tx, message('annule@exemple.fr'), 'notice');
+        await ctx.deps.outbox.enqueue(tx, message('annule@exemple.fr'), 'notice');
         throw new Error('effet refusé');
       }),
     ).rejects.toThrow('effet refusé');
     await withTransaction(ctx.pool, async (tx) => {
-      await ctx.services.outbox.enqueue(tx, message('valide@exemple.fr'), 'notice');
+      await ctx.deps.outbox.enqueue(tx, message('valide@exemple.fr'), 'notice');
     });
     await waitForDelivery(ctx.pool);
     expect(await jobs(ctx.pool, 'annule@exemple.fr')).toEqual([]);
@@ -198,7 +198,7 @@ describe('messages written in the transaction of their effect', () => {
   });
 
   it('refuses before commit a channel that cannot send here, or a bad recipient: no code, no job', async () => {
-    const production = await buildServices(
+    const production = await buildDeps(
       loadConfig({
         NODE_ENV: 'production',
         PUBLIC_URL: 'http://localhost',
@@ -229,7 +229,7 @@ describe('messages written in the transaction of their effect', () => {
       }),
     ).rejects.toBeInstanceOf(ChannelUnavailableError);
     await expect(
-      sendCode(ctx.services, 'contact-validation', {
+      sendCode(ctx.deps, 'contact-validation', {
         personId,
         channel: 'email',
         destination: 'a@exemple.fr, b@exemple.fr',
@@ -249,7 +249,7 @@ describe('messages written in the transaction of their effect', () => {
     for (const [i, { id }] of people.rows.entries()) {
       const to = `code-${String(i)}@exemple.fr`;
       expect(
-        await sendCode(ctx.services, 'contact-validation', {
+        await sendCode(ctx.deps, 'contact-validation', {
           personId: id,
           channel: 'email',
           destination: to,

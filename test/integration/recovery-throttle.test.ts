@@ -198,7 +198,7 @@ describe('"Mot de passe oublié ?" is throttled per identity typed and per addre
         if (res.statusCode === 303) ok++;
         else {
           expect(res.statusCode).toBe(429);
-          expect(res.body).toContain('Trop de demandes. Par sécurité, réessayez à partir de');
+          expect(res.body).toContain('Trop de tentatives. Par sécurité, réessayez à partir de');
         }
       }
       return ok;

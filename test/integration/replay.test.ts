@@ -55,7 +55,7 @@ async function newAccountHolder(password = 'Rejeu-Compte-2026') {
     [nir, email],
   );
   const id = required(row?.id, 'person');
-  const hash = await bed.services.hasher.hash(password);
+  const hash = await bed.deps.hasher.hash(password);
   await q('INSERT INTO accounts (person_id, password_hash) VALUES ($1, $2)', [id, hash]);
   return { id, nir, email, password, birthdate: '1990-03-14' };
 }
@@ -78,7 +78,7 @@ async function newLegacyPerson() {
     [nir, email],
   );
   const id = required(person?.id, 'person');
-  const legacyHash = await bed.services.hasher.hash('31415926');
+  const legacyHash = await bed.deps.hasher.hash('31415926');
   const [dossier] = await q<{ id: string }>(
     `INSERT INTO dossiers (number, address_line1, postcode, city, family_situation, legacy_password_hash)
      VALUES ($1, '1 rue du Test', '35000', 'Rennes', 'celibataire', $2) RETURNING id`,

@@ -155,12 +155,12 @@ describe('two instances on one Postgres', () => {
     const v = new Visitor();
     expect((await v.login(b.app, sophie.nir, sophie.password)).statusCode).toBe(303);
     expect(await v.whoOn(b.app)).toBe('Sophie LEROY');
-    const person = await a.services.pool.query<{ id: string }>(
+    const person = await a.deps.pool.query<{ id: string }>(
       'SELECT id FROM persons WHERE nir = $1',
       [sophie.nir],
     );
     const revoked = await revokeSessionsOf(
-      a.services.pool,
+      a.deps.pool,
       required(person.rows[0]?.id, 'person'),
       'incident',
     );

@@ -7,7 +7,7 @@ import type { Env } from '#src/config.ts';
 import { createPool, type Pool } from '#src/db/pool.ts';
 import { startSmtpCatcher } from '#src/notifications/smtp-catcher.ts';
 import { startMessageWorker } from '#src/notifications/worker.ts';
-import { buildServices, type Services } from '#src/services/index.ts';
+import { buildDeps, type Deps } from '#src/services/deps.ts';
 import { testConfig } from './config.ts';
 
 export interface TestDatabase {
@@ -50,7 +50,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 export interface TestApp {
   readonly app: FastifyInstance;
-  readonly services: Services;
+  /** The dependencies the app's use cases are bound to (the pool, the hasher, the outbox…). */
+  readonly deps: Deps;
 }
 
 /**
@@ -63,23 +64,23 @@ export async function createTestApp(
   env: Env = {},
   options: { now?: () => Date } = {},
 ): Promise<TestApp> {
-  const built = await buildServices(testConfig(db.url, { SMTP_URL: db.smtpUrl, ...env }), db.pool);
-  const services = options.now ? { ...built, now: options.now } : built;
-  const app = await buildApp(services);
-  const worker = await startMessageWorker({ databaseUrl: db.url, notifier: services.notifier });
+  const built = await buildDeps(testConfig(db.url, { SMTP_URL: db.smtpUrl, ...env }), db.pool);
+  const deps = options.now ? { ...built, now: options.now } : built;
+  const app = await buildApp(deps);
+  const worker = await startMessageWorker({ databaseUrl: db.url, notifier: deps.notifier });
   app.addHook('onClose', async () => {
     await worker.stop();
-    await services.notifier.close();
+    await deps.notifier.close();
   });
   await app.ready();
-  return { app, services };
+  return { app, deps };
 }
 
 export interface TestContext {
   readonly db: TestDatabase;
   readonly pool: Pool;
   readonly app: FastifyInstance;
-  readonly services: Services;
+  readonly deps: Deps;
 }
 
 /**
@@ -112,8 +113,8 @@ export function useTestApp(env: Env = {}, options: { now?: () => Date } = {}): T
     get app() {
       return ready().t.app;
     },
-    get services() {
-      return ready().t.services;
+    get deps() {
+      return ready().t.deps;
     },
   };
 }

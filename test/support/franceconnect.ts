@@ -4,13 +4,13 @@ import {
   type DevelopmentFranceConnect,
 } from '#src/dev-franceconnect/provider.ts';
 import type { Env } from '#src/config.ts';
-import type { Services } from '#src/services/index.ts';
+import type { Deps } from '#src/services/deps.ts';
 import { createTestApp, type TestDatabase } from './app.ts';
 import { csrfTokenOf } from './browser.ts';
 
 export interface FranceConnectTestBed {
   readonly app: FastifyInstance;
-  readonly services: Services;
+  readonly deps: Deps;
   readonly provider: DevelopmentFranceConnect;
   /** http://127.0.0.1:<port> of the portal, listening for real. */
   readonly origin: string;
@@ -27,7 +27,7 @@ export async function startFranceConnectTestBed(
   options: { now?: () => Date } = {},
 ): Promise<FranceConnectTestBed> {
   const provider = await startDevelopmentFranceConnect({ port: 0 });
-  const { app, services } = await createTestApp(
+  const { app, deps } = await createTestApp(
     db,
     {
       FRANCECONNECT_ISSUER: provider.issuer,
@@ -47,7 +47,7 @@ export async function startFranceConnectTestBed(
   provider.attach(origin);
   return {
     app,
-    services,
+    deps,
     provider,
     origin,
     close: async () => {

@@ -8,7 +8,7 @@ import { createPool } from '#src/db/pool.ts';
 import { migrate } from '#src/db/migrate.ts';
 import { seedDemo } from '#src/seed/demo.ts';
 import { testConfig } from './config.ts';
-import { buildServices } from '#src/services/index.ts';
+import { buildDeps } from '#src/services/deps.ts';
 import { freePort } from './ports.ts';
 
 declare module 'vitest' {
@@ -49,7 +49,7 @@ export async function setup(project: TestProject) {
   templateUrl.pathname = `/${template}`;
   const pool = createPool(templateUrl.toString());
   await migrate(pool);
-  const services = await buildServices(testConfig(templateUrl.toString()), pool);
+  const services = await buildDeps(testConfig(templateUrl.toString()), pool);
   await seedDemo(pool, services.hasher);
   await pool.end();
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { maskIban } from '#src/domain/masking.ts';
 import { displayName } from '#src/domain/names.ts';
 import { fieldError, formErrors, formValues } from '#src/http/forms.ts';
-import { dateFr, euros, roleLabel } from '#src/http/views/filters.ts';
+import { dateFr, euros, roleLabel } from '#src/http/nunjucks/filters.ts';
 
 describe('maskIban', () => {
   it('keeps the country, check digits and last three characters', () => {

@@ -3,7 +3,7 @@ import nunjucks from 'nunjucks';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '#src/config.ts';
 import { paths } from '#src/http/paths.ts';
-import { registerFilters } from '#src/http/views/filters.ts';
+import { registerFilters } from '#src/http/nunjucks/filters.ts';
 
 const env = new nunjucks.Environment(
   new nunjucks.FileSystemLoader(path.join(projectRoot, 'views')),

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '#src/services/index.ts';
+import type { UseCases } from '#src/services/use-cases.ts';
 import { requirePrincipal } from '../plugins/session.ts';
 import { coordonneesBancairesRoutes } from './coordonnees-bancaires/routes.ts';
 import { foyerRoutes } from './foyer/routes.ts';
@@ -19,7 +19,7 @@ export const monCompteJourneys = [
  * guard sends anonymous visitors to /connexion before any handler runs; a page added here
  * cannot escape it (test/integration/authenticated-area.test.ts walks the route table).
  */
-export async function authenticatedArea(app: FastifyInstance, opts: { services: Services }) {
+export async function authenticatedArea(app: FastifyInstance, opts: { services: UseCases }) {
   app.addHook('preHandler', requirePrincipal(opts.services));
   for (const journey of monCompteJourneys) await app.register(journey, opts);
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '#src/services/index.ts';
+import type { UseCases } from '#src/services/use-cases.ts';
 import { activerMonCompteRoutes } from './activer-mon-compte/routes.ts';
 import { connexionRoutes } from './connexion/routes.ts';
 import { creerMonCompteRoutes } from './creer-mon-compte/routes.ts';
@@ -13,7 +13,7 @@ import { premiereConnexionRoutes } from './premiere-connexion/routes.ts';
 export { authenticatedArea } from './authenticated-area.ts';
 export { santeRoutes } from './sante/routes.ts';
 
-type Journey = (app: FastifyInstance, opts: { services: Services }) => Promise<void>;
+type Journey = (app: FastifyInstance, opts: { services: UseCases }) => Promise<void>;
 
 /** Pages open to anyone: signing in, first connection, recovery, activation, logging out. */
 const openJourneys: readonly Journey[] = [
@@ -28,7 +28,7 @@ const openJourneys: readonly Journey[] = [
 ];
 
 /** The public area: every journey that a visitor reaches without being signed in. */
-export async function publicArea(app: FastifyInstance, opts: { services: Services }) {
+export async function publicArea(app: FastifyInstance, opts: { services: UseCases }) {
   for (const journey of openJourneys) await app.register(journey, opts);
 }
 

@@ -2,9 +2,8 @@ import secureSession, { type Session } from '@fastify/secure-session';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Principal } from '#src/domain/principal.ts';
-import type { Services } from '#src/services/index.ts';
-import { accountMenuFor, type AccountMenu } from '#src/services/dossier-access.ts';
-import { resolvePrincipal } from '#src/services/sessions.ts';
+import type { AccountMenu } from '#src/services/dossier-access.ts';
+import type { UseCases } from '#src/services/use-cases.ts';
 import { paths } from '../paths.ts';
 
 declare module '@fastify/secure-session' {
@@ -33,8 +32,8 @@ const YEAR_SECONDS = 365 * 24 * 3600;
 
 /** Registered only in the personal scope of app.ts: never on static files or /sante (ADR 0006). */
 export const sessionPlugin = fp(
-  async (app: FastifyInstance, opts: { services: Services }) => {
-    const { config, pool } = opts.services;
+  async (app: FastifyInstance, opts: { services: UseCases }) => {
+    const { config, sessions } = opts.services;
     const secure = config.secureCookies;
     const cookie = { path: '/', httpOnly: true, sameSite: 'lax', secure } as const;
     await app.register(secureSession, [
@@ -62,7 +61,7 @@ export const sessionPlugin = fp(
       const sid = request.session.get('sid');
       const pid = request.session.get('pid');
       if (typeof sid !== 'string' || typeof pid !== 'string') return;
-      request.principal = await resolvePrincipal(pool, config.session, { sid, pid });
+      request.principal = await sessions.resolve({ sid, pid });
       // A revoked or expired session leaves nothing behind in the browser either.
       if (!request.principal) request.session.regenerate();
     });
@@ -75,13 +74,13 @@ export const sessionPlugin = fp(
  * go to the login page; signed-in ones get their menu's dossier links. A preHandler, so the
  * personal scope's CSRF check still runs first on forms, as it did per route.
  */
-export function requirePrincipal(services: Services) {
+export function requirePrincipal(services: UseCases) {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (!request.principal) {
       await reply.redirect(paths.connexion, 303);
       return;
     }
-    request.accountMenu = await accountMenuFor(services, request.principal);
+    request.accountMenu = await services.dossierAccess.menu(request.principal);
   };
 }
 

@@ -5,7 +5,7 @@ import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
 import { projectRoot } from '#src/config.ts';
 import { paths } from '../paths.ts';
-import { registerFilters } from '../views/filters.ts';
+import { registerFilters } from '../nunjucks/filters.ts';
 
 declare module 'fastify' {
   interface FastifyReply {

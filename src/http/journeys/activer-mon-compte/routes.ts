@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { activateInvitation } from '#src/services/activation.ts';
-import type { Services } from '#src/services/index.ts';
+import type { UseCases } from '#src/services/use-cases.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { setFlowCookie } from '../../flow-cookie.ts';
 import { paths } from '../../paths.ts';
 import { nirField } from '../../fields.ts';
-import { throttledMessage } from '../connexion/routes.ts';
+import { FORGOTTEN_PASSWORD_HINT, throttled } from '../../steps/throttled.ts';
 
 const TEMPLATE = 'pages/activer-mon-compte/index.njk';
 const ACTIVATION_FAILED =
@@ -26,7 +25,7 @@ const activationForm = z.object({
  * they are with their own NIR and the activation code, then goes through the first-connection
  * steps: personal password, contact validated by a code, Mon Compte.
  */
-export async function activerMonCompteRoutes(app: FastifyInstance, opts: { services: Services }) {
+export async function activerMonCompteRoutes(app: FastifyInstance, opts: { services: UseCases }) {
   const s = opts.services;
 
   app.get(paths.activerMonCompte, async (_request, reply) => reply.page(TEMPLATE, { values: {} }));
@@ -38,16 +37,13 @@ export async function activerMonCompteRoutes(app: FastifyInstance, opts: { servi
       return reply
         .code(400)
         .page(TEMPLATE, { values, errors: formErrors(form.error, ['nir', 'code']) });
-    const result = await activateInvitation(s, { ...form.data, clientIp: request.ip });
+    const result = await s.activation.activate({ ...form.data, clientIp: request.ip });
     if (!result.ok) {
-      const throttled = result.reason === 'throttled';
-      return reply.code(throttled ? 429 : 400).page(TEMPLATE, {
-        values,
-        errors: fieldError(
-          'code',
-          throttled ? throttledMessage(result.retryAt) : ACTIVATION_FAILED,
-        ),
-      });
+      const refused =
+        result.reason === 'throttled'
+          ? throttled('code', result.retryAt, FORGOTTEN_PASSWORD_HINT)
+          : { status: 400, errors: fieldError('code', ACTIVATION_FAILED) };
+      return reply.code(refused.status).page(TEMPLATE, { values, errors: refused.errors });
     }
     request.session.regenerate();
     setFlowCookie(request, result.flow);

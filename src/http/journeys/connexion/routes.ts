@@ -1,19 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import {
-  looksLikeLegacyPassword,
-  loginWithNir,
-  nirLoginIdentifier,
-} from '#src/services/authentication.ts';
-import { startFirstConnection } from '#src/services/first-connection.ts';
-import type { Services } from '#src/services/index.ts';
+import { looksLikeLegacyPassword } from '#src/services/authentication.ts';
+import type { UseCases } from '#src/services/use-cases.ts';
 import { devicesOf, rememberDevice } from '../../device-cookie.ts';
 import { nirField } from '../../fields.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { setFlowCookie } from '../../flow-cookie.ts';
 import { paths } from '../../paths.ts';
-import { retryTime, signIn } from '../../sign-in.ts';
+import { loginContextOf, setSessionCookie } from '../../session-cookie.ts';
 import { franceConnectOffer } from '../../franceconnect-offer.ts';
+import { currentPassword } from '../../steps/password.ts';
+import { FORGOTTEN_PASSWORD_HINT, throttled } from '../../steps/throttled.ts';
 
 const TEMPLATE = 'pages/connexion/index.njk';
 const FIELDS = ['nir', 'password', 'remember'] as const;
@@ -24,18 +21,11 @@ const LEGACY_HINT =
 
 const loginForm = z.object({
   nir: nirField,
-  password: z
-    .string({ error: 'Saisissez votre mot de passe.' })
-    .min(1, 'Saisissez votre mot de passe.')
-    .max(128, 'Le mot de passe ne peut pas dépasser 128 caractères.'),
+  password: currentPassword,
   remember: z.literal('on').optional(),
 });
 
-export function throttledMessage(retryAt: Date): string {
-  return `Trop de tentatives. Par sécurité, réessayez à partir de ${retryTime(retryAt)}. Vous pouvez aussi choisir un nouveau mot de passe avec « Mot de passe oublié ? ».`;
-}
-
-export async function connexionRoutes(app: FastifyInstance, opts: { services: Services }) {
+export async function connexionRoutes(app: FastifyInstance, opts: { services: UseCases }) {
   const s = opts.services;
   const franceConnect = franceConnectOffer(s);
 
@@ -59,40 +49,43 @@ export async function connexionRoutes(app: FastifyInstance, opts: { services: Se
       });
     }
     const { nir, password, remember } = form.data;
-    const result = await loginWithNir(s, {
-      nir,
+    const result = await s.login.logIn({
+      identifier: { kind: 'nir', nir },
       password,
       clientIp: request.ip,
       devices: devicesOf(request, s),
+      context: loginContextOf(request),
     });
     if (!result.ok) {
-      const message =
+      const refused =
         result.reason === 'throttled'
-          ? throttledMessage(result.retryAt)
-          : LOGIN_FAILED + (looksLikeLegacyPassword(password) ? LEGACY_HINT : '');
-      return reply.code(result.reason === 'throttled' ? 429 : 401).page(TEMPLATE, {
-        franceConnect,
-        values,
-        errors: fieldError('password', message),
-      });
+          ? throttled('password', result.retryAt, FORGOTTEN_PASSWORD_HINT)
+          : {
+              status: 401,
+              errors: fieldError(
+                'password',
+                LOGIN_FAILED + (looksLikeLegacyPassword(password) ? LEGACY_HINT : ''),
+              ),
+            };
+      return reply
+        .code(refused.status)
+        .page(TEMPLATE, { franceConnect, values, errors: refused.errors });
     }
-    rememberDevice(request, reply, s, nirLoginIdentifier(nir));
+    rememberDevice(request, reply, s, result.loginIdentifier);
     if (remember) request.remember.set('nir', nir);
     else request.remember.delete();
-    if (result.via === 'legacy' || result.needsContact) {
+    if (result.next !== 'session') {
       // Not a session yet: first the personal password (legacy) and a validated contact.
-      const flow = await startFirstConnection(s, result.personId, {
-        origin: 'ancien-mot-de-passe',
-        passwordSet: result.via === 'password',
-      });
       request.session.regenerate();
-      setFlowCookie(request, flow);
+      setFlowCookie(request, result.flow);
       return reply.redirect(
-        result.via === 'legacy' ? paths.premiereConnexion : paths.premiereConnexionCoordonnees,
+        result.next === 'first-password'
+          ? paths.premiereConnexion
+          : paths.premiereConnexionCoordonnees,
         303,
       );
     }
-    await signIn(request, s, result.personId, 'password');
+    setSessionCookie(request, result.session);
     return reply.redirect(paths.monCompte, 303);
   });
 }

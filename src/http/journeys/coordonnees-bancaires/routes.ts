@@ -3,38 +3,22 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ibanErrorMessage, parseBic, parseIban } from '#src/domain/iban.ts';
 import type { Principal } from '#src/domain/principal.ts';
-import {
-  changeBankDetails,
-  loadBankDetailsPage,
-  type BankDossier,
-} from '#src/services/bank-details.ts';
-import type { Services } from '#src/services/index.ts';
-import {
-  canStepUpWithPassword,
-  finishCodeStepUp,
-  hasStrongAuthentication,
-  readStepUp,
-  startPasswordStepUp,
-  strongAuthMethod,
-} from '#src/services/strong-auth.ts';
+import type { BankDossier } from '#src/services/bank-details.ts';
+import type { UseCases } from '#src/services/use-cases.ts';
 import { flowIdOf, setFlowCookie } from '../../flow-cookie.ts';
 import { fieldError, formErrors, formValues, type FormErrors } from '../../forms.ts';
 import { paths } from '../../paths.ts';
 import { ForbiddenError, type Refusal } from '../../plugins/errors.ts';
 import { principalOf } from '../../plugins/session.ts';
-import { retryTime } from '../../sign-in.ts';
 import { franceConnectOffer } from '../../franceconnect-offer.ts';
-import { CODE_FAILED, codeForm } from '../premiere-connexion/forms.ts';
+import { codeForm, codeRefused, TOO_MANY_CODES } from '../../steps/code.ts';
+import { currentPassword } from '../../steps/password.ts';
+import { throttled } from '../../steps/throttled.ts';
 
 const VIEWS = 'pages/coordonnees-bancaires';
 const FIELDS = ['iban', 'bic'] as const;
 
-const passwordForm = z.object({
-  password: z
-    .string({ error: 'Saisissez votre mot de passe.' })
-    .min(1, 'Saisissez votre mot de passe.')
-    .max(128, 'Le mot de passe ne peut pas dépasser 128 caractères.'),
-});
+const passwordForm = z.object({ password: currentPassword });
 
 const bankForm = z.object({
   iban: z.string({ error: 'Saisissez l’IBAN du compte.' }).transform((input, ctx) => {
@@ -74,11 +58,11 @@ const REFUSAL: Refusal = {
  */
 export async function coordonneesBancairesRoutes(
   app: FastifyInstance,
-  opts: { services: Services },
+  opts: { services: UseCases },
 ) {
   const s = opts.services;
   const dossierShownAt = async (principal: Principal, route: string) => {
-    const page = await loadBankDetailsPage(s, principal, route);
+    const page = await s.bankDetails.loadPage(principal, route);
     if (!page.ok) throw new ForbiddenError(REFUSAL);
     return page.dossier;
   };
@@ -91,7 +75,7 @@ export async function coordonneesBancairesRoutes(
   ) =>
     reply.code(status).page(`${VIEWS}/authentification.njk`, {
       franceConnect: franceConnectOffer(s),
-      passwordStepUp: await canStepUpWithPassword(s, principal.personId),
+      passwordStepUp: await s.stepUp.canUsePassword(principal.personId),
       errors,
     });
 
@@ -111,24 +95,25 @@ export async function coordonneesBancairesRoutes(
   app.get(paths.coordonneesBancaires, async (request, reply) => {
     const principal = principalOf(request);
     const dossier = await dossierShownAt(principal, paths.coordonneesBancaires);
-    if (!(await hasStrongAuthentication(s, principal))) return stepUpPage(reply, principal);
+    if (!(await s.stepUp.hasStrongAuthentication(principal))) return stepUpPage(reply, principal);
     return formPage(reply, dossier, {});
   });
 
   app.post(paths.coordonneesBancaires, async (request, reply) => {
     const principal = principalOf(request);
     const dossier = await dossierShownAt(principal, paths.coordonneesBancaires);
-    if (!(await hasStrongAuthentication(s, principal))) return stepUpPage(reply, principal, 403);
+    if (!(await s.stepUp.hasStrongAuthentication(principal)))
+      return stepUpPage(reply, principal, 403);
     const values = formValues(request.body, ['iban', 'bic', 'demande']);
     const form = bankForm.safeParse(request.body);
     if (!form.success) {
       return formPage(reply, dossier, values, 400, formErrors(form.error, FIELDS));
     }
-    const result = await changeBankDetails(s, principal, {
+    const result = await s.bankDetails.change(principal, {
       requestId: form.data.demande,
       iban: form.data.iban,
       bic: form.data.bic,
-      authMethod: strongAuthMethod(principal, s.now()),
+      authMethod: s.stepUp.method(principal, s.now()),
       route: paths.coordonneesBancaires,
     });
     if (!result.ok) throw new ForbiddenError(REFUSAL);
@@ -147,22 +132,21 @@ export async function coordonneesBancairesRoutes(
     if (!form.success) {
       return stepUpPage(reply, principal, 400, formErrors(form.error, ['password']));
     }
-    const started = await startPasswordStepUp(s, principal, form.data.password, request.ip);
+    const started = await s.stepUp.startWithPassword(principal, form.data.password, request.ip);
     if (!started.ok) {
+      if (started.reason === 'throttled') {
+        const refused = throttled('password', started.retryAt);
+        return stepUpPage(reply, principal, refused.status, refused.errors);
+      }
       const [status, message] =
-        started.reason === 'throttled'
-          ? [
-              429,
-              `Trop de tentatives. Par sécurité, réessayez à partir de ${retryTime(started.retryAt)}.`,
-            ]
-          : started.reason === 'too-many-codes'
-            ? [429, 'Vous avez demandé trop de codes. Réessayez dans une heure.']
-            : started.reason === 'unavailable'
-              ? [
-                  400,
-                  'Cette vérification demande un mot de passe Mon Compte et une adresse électronique ou un mobile validés.',
-                ]
-              : [401, STEP_UP_PASSWORD_FAILED];
+        started.reason === 'too-many-codes'
+          ? [429, TOO_MANY_CODES]
+          : started.reason === 'unavailable'
+            ? [
+                400,
+                'Cette vérification demande un mot de passe Mon Compte et une adresse électronique ou un mobile validés.',
+              ]
+            : [401, STEP_UP_PASSWORD_FAILED];
       return stepUpPage(reply, principal, status, fieldError('password', message));
     }
     setFlowCookie(request, started.flow);
@@ -171,14 +155,14 @@ export async function coordonneesBancairesRoutes(
 
   app.get(paths.coordonneesBancairesCode, async (request, reply) => {
     const principal = principalOf(request);
-    const stepUp = await readStepUp(s, principal, flowIdOf(request));
+    const stepUp = await s.stepUp.read(principal, flowIdOf(request));
     if (!stepUp) return reply.redirect(paths.coordonneesBancaires, 303);
     return reply.page(`${VIEWS}/code.njk`, { contact: stepUp.state });
   });
 
   app.post(paths.coordonneesBancairesCode, async (request, reply) => {
     const principal = principalOf(request);
-    const stepUp = await readStepUp(s, principal, flowIdOf(request));
+    const stepUp = await s.stepUp.read(principal, flowIdOf(request));
     if (!stepUp) return reply.redirect(paths.coordonneesBancaires, 303);
     const contact = stepUp.state;
     const form = codeForm.safeParse(request.body);
@@ -187,7 +171,7 @@ export async function coordonneesBancairesRoutes(
         .code(400)
         .page(`${VIEWS}/code.njk`, { contact, errors: formErrors(form.error, ['code']) });
     }
-    const check = await finishCodeStepUp(s, principal, {
+    const check = await s.stepUp.finishWithCode(principal, {
       flowId: stepUp.id,
       code: form.data.code,
       clientIp: request.ip,
@@ -195,13 +179,10 @@ export async function coordonneesBancairesRoutes(
     // Consumed already (a replayed cookie, a double submit): the page says where things stand.
     if (check === 'gone') return reply.redirect(paths.coordonneesBancaires, 303);
     if (!check.ok) {
-      const message =
-        check.reason === 'throttled'
-          ? `Trop de codes erronés. Réessayez à partir de ${retryTime(check.retryAt)}.`
-          : CODE_FAILED;
+      const refused = codeRefused(check);
       return reply
-        .code(check.reason === 'throttled' ? 429 : 400)
-        .page(`${VIEWS}/code.njk`, { contact, errors: fieldError('code', message) });
+        .code(refused.status)
+        .page(`${VIEWS}/code.njk`, { contact, errors: refused.errors });
     }
     return reply.redirect(paths.coordonneesBancaires, 303);
   });

@@ -1,26 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { ageOn } from '#src/domain/access.ts';
 import { parseNir } from '#src/domain/nir.ts';
-import type { Services } from '#src/services/index.ts';
-import {
-  awaitCreationCode,
-  completeAccountCreation,
-  readCreation,
-  requestAccountCreation,
-  startAccountCreation,
-  verifyCreationCode,
-} from '#src/services/primo-demandeur.ts';
+import type { UseCases } from '#src/services/use-cases.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { flowIdOf, setFlowCookie } from '../../flow-cookie.ts';
-import { newPasswordForm, policyErrors } from '../../new-password.ts';
 import { paths } from '../../paths.ts';
-import { loginContextOf, retryTime, setSessionCookie } from '../../sign-in.ts';
-import { CODE_FAILED, codeForm, contactForm } from '../premiere-connexion/forms.ts';
+import { loginContextOf, setSessionCookie } from '../../session-cookie.ts';
+import { codeForm, codeRefused } from '../../steps/code.ts';
+import { CONTACT_FIELDS, contactForm } from '../../steps/contact.ts';
+import { newPasswordForm, policyErrors } from '../../steps/password.ts';
+import { throttled } from '../../steps/throttled.ts';
 import { IDENTITY_FIELDS, identityForm, identityMismatch } from './forms.ts';
 
 const VIEWS = 'pages/creer-mon-compte';
 const MINIMUM_AGE = 15;
-const CONTACT_FIELDS = ['channel', 'email', 'phone'] as const;
 
 /**
  * "Créer mon compte" (primo-demandeur, docs/design.md §2): identity checked against the NIR, a contact
@@ -28,7 +21,7 @@ const CONTACT_FIELDS = ['channel', 'email', 'phone'] as const;
  * step on, a NIR the Caf already knows gets the same pages, and no account (README, "Créer mon
  * compte").
  */
-export async function creerMonCompteRoutes(app: FastifyInstance, opts: { services: Services }) {
+export async function creerMonCompteRoutes(app: FastifyInstance, opts: { services: UseCases }) {
   const s = opts.services;
 
   app.get(paths.creerMonCompte, async (request, reply) => {
@@ -58,7 +51,7 @@ export async function creerMonCompteRoutes(app: FastifyInstance, opts: { service
         .code(400)
         .page(`${VIEWS}/identite.njk`, { values, errors: fieldError('dateNaissance', message) });
     }
-    const flow = await startAccountCreation(s, {
+    const flow = await s.creation.start({
       nir: parsed.nir.value,
       sex: parsed.nir.sex,
       familyName: nomNaissance,
@@ -71,7 +64,7 @@ export async function creerMonCompteRoutes(app: FastifyInstance, opts: { service
   });
 
   app.get(paths.creerMonCompteCoordonnees, async (request, reply) => {
-    const flow = await readCreation(s, flowIdOf(request));
+    const flow = await s.creation.read(flowIdOf(request));
     if (!flow) return reply.redirect(paths.creerMonCompte, 303);
     const contact = flow.state.contact;
     return reply.page(`${VIEWS}/coordonnees.njk`, {
@@ -84,7 +77,7 @@ export async function creerMonCompteRoutes(app: FastifyInstance, opts: { service
   });
 
   app.post(paths.creerMonCompteCoordonnees, async (request, reply) => {
-    const flow = await readCreation(s, flowIdOf(request));
+    const flow = await s.creation.read(flowIdOf(request));
     if (!flow) return reply.redirect(paths.creerMonCompte, 303);
     const values = formValues(request.body, [...CONTACT_FIELDS]);
     const form = contactForm.safeParse(request.body);
@@ -94,34 +87,32 @@ export async function creerMonCompteRoutes(app: FastifyInstance, opts: { service
         errors: formErrors(form.error, CONTACT_FIELDS),
       });
     }
-    const result = await requestAccountCreation(s, {
+    const result = await s.creation.request({
       identity: flow.state.identity,
       contact: form.data,
       journeyPersonId: flow.personId,
       clientIp: request.ip,
     });
     if (!result.ok) {
-      return reply.code(429).page(`${VIEWS}/coordonnees.njk`, {
+      const refused = throttled('channel', result.retryAt);
+      return reply.code(refused.status).page(`${VIEWS}/coordonnees.njk`, {
         values,
-        errors: fieldError(
-          'channel',
-          `Trop de demandes. Par sécurité, réessayez à partir de ${retryTime(result.retryAt)}.`,
-        ),
+        errors: refused.errors,
       });
     }
-    if (!(await awaitCreationCode(s, flow, result.personId, form.data)))
+    if (!(await s.creation.awaitCode(flow, result.personId, form.data)))
       return reply.redirect(paths.creerMonCompte, 303);
     return reply.redirect(paths.creerMonCompteCode, 303);
   });
 
   app.get(paths.creerMonCompteCode, async (request, reply) => {
-    const flow = await readCreation(s, flowIdOf(request));
+    const flow = await s.creation.read(flowIdOf(request));
     if (!flow?.personId || !flow.state.contact) return reply.redirect(paths.creerMonCompte, 303);
     return reply.page(`${VIEWS}/code.njk`, { contact: flow.state.contact });
   });
 
   app.post(paths.creerMonCompteCode, async (request, reply) => {
-    const flow = await readCreation(s, flowIdOf(request));
+    const flow = await s.creation.read(flowIdOf(request));
     const contact = flow?.state.contact;
     if (!flow?.personId || !contact) return reply.redirect(paths.creerMonCompte, 303);
     const form = codeForm.safeParse(request.body);
@@ -131,24 +122,21 @@ export async function creerMonCompteRoutes(app: FastifyInstance, opts: { service
         errors: formErrors(form.error, ['code']),
       });
     }
-    const check = await verifyCreationCode(s, flow.id, form.data.code, request.ip);
+    const check = await s.creation.verifyCode(flow.id, form.data.code, request.ip);
     if (check === 'gone') return reply.redirect(paths.creerMonCompte, 303);
     if (!check.ok || !check.sameContact) {
-      const throttled = !check.ok && check.reason === 'throttled';
-      const message =
-        !check.ok && check.reason === 'throttled'
-          ? `Trop de codes erronés. Réessayez à partir de ${retryTime(check.retryAt)}.`
-          : CODE_FAILED;
-      return reply.code(throttled ? 429 : 400).page(`${VIEWS}/code.njk`, {
+      // A code sent to another contact than the one shown counts as a wrong one.
+      const refused = codeRefused(check.ok ? { reason: 'invalid' } : check);
+      return reply.code(refused.status).page(`${VIEWS}/code.njk`, {
         contact,
-        errors: fieldError('code', message),
+        errors: refused.errors,
       });
     }
     return reply.redirect(paths.creerMonCompteMotDePasse, 303);
   });
 
   app.get(paths.creerMonCompteMotDePasse, async (request, reply) => {
-    const flow = await readCreation(s, flowIdOf(request));
+    const flow = await s.creation.read(flowIdOf(request));
     if (!flow?.state.codeVerified) return reply.redirect(paths.creerMonCompte, 303);
     return reply.page(`${VIEWS}/mot-de-passe.njk`, {});
   });
@@ -156,13 +144,13 @@ export async function creerMonCompteRoutes(app: FastifyInstance, opts: { service
   app.post(paths.creerMonCompteMotDePasse, async (request, reply) => {
     const form = newPasswordForm.safeParse(request.body);
     if (!form.success) {
-      if (!(await readCreation(s, flowIdOf(request)))?.state.codeVerified)
+      if (!(await s.creation.read(flowIdOf(request)))?.state.codeVerified)
         return reply.redirect(paths.creerMonCompte, 303);
       return reply
         .code(400)
         .page(`${VIEWS}/mot-de-passe.njk`, { errors: formErrors(form.error, ['password']) });
     }
-    const done = await completeAccountCreation(s, {
+    const done = await s.creation.complete({
       flowId: flowIdOf(request),
       password: form.data.password,
       login: loginContextOf(request),

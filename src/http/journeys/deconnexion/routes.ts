@@ -1,24 +1,31 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '#src/services/index.ts';
-import { closeSession } from '#src/services/sessions.ts';
+import type { UseCases } from '#src/services/use-cases.ts';
+import { setFlowCookie } from '../../flow-cookie.ts';
+import { publicOrigin } from '../../franceconnect-offer.ts';
 import { paths } from '../../paths.ts';
-import { franceConnectLogoutUrl } from '../franceconnect/logout.ts';
 
-export async function deconnexionRoutes(app: FastifyInstance, opts: { services: Services }) {
-  const { pool } = opts.services;
+export async function deconnexionRoutes(app: FastifyInstance, opts: { services: UseCases }) {
+  const s = opts.services;
 
   app.get(paths.deconnexion, async (_request, reply) => reply.page('pages/deconnexion/index.njk'));
 
   app.post(paths.deconnexion, async (request, reply) => {
-    // Revoked server-side first: a copy of the cookie is worthless from now on.
     const principal = request.principal;
-    if (principal) await closeSession(pool, principal);
     request.principal = null;
+    const logout = principal
+      ? await s.sessions.logOut(
+          principal,
+          publicOrigin(s, request) + paths.franceConnectDeconnexion,
+        )
+      : ({ to: 'local' } as const);
     // Opened through FranceConnect: on to the provider's logout (its state is checked on return).
-    const providerLogout = principal
-      ? await franceConnectLogoutUrl(opts.services, request, principal)
-      : null;
-    if (providerLogout) return reply.redirect(providerLogout, 303);
+    if (logout.to === 'provider') {
+      request.session.regenerate();
+      setFlowCookie(request, logout.flow);
+      return reply.redirect(logout.url, 303);
+    }
+    if ('unavailable' in logout)
+      request.log.warn({ err: logout.unavailable }, 'FranceConnect end_session indisponible');
     request.session.delete();
     return reply.redirect(paths.deconnexion, 303);
   });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { recentOutboxMessages, type Channel } from '#src/notifications/notifier.ts';
-import type { Services } from '#src/services/index.ts';
+import type { Channel } from '#src/notifications/notifier.ts';
+import type { UseCases } from '#src/services/use-cases.ts';
 import { paths } from '../../paths.ts';
 
 const channelLabels: Readonly<Record<Channel, string>> = {
@@ -19,10 +19,10 @@ const dateTimeFormat = new Intl.DateTimeFormat('fr-FR', {
  * Development and test only: what the portal "sent" (e-mails caught over SMTP, SMS and
  * letters written by the outbox transport). app.ts registers it outside production only.
  */
-export async function developpementRoutes(app: FastifyInstance, opts: { services: Services }) {
+export async function developpementRoutes(app: FastifyInstance, opts: { services: UseCases }) {
   if (opts.services.config.env === 'production') return;
   app.get(paths.developpementMessages, async (_request, reply) => {
-    const messages = await recentOutboxMessages(opts.services.pool, 50);
+    const messages = await opts.services.messages.recent(50);
     return reply.page('pages/developpement/messages.njk', {
       messages: messages.map((m) => ({
         at: dateTimeFormat.format(m.at),

@@ -1,18 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Services } from '#src/services/index.ts';
 import { isRefusal } from '#src/services/dossier-access.ts';
-import {
-  changeDelegation,
-  inviteMember,
-  loadFoyer,
-  type HouseholdRefusal,
-} from '#src/services/household.ts';
+import type { HouseholdRefusal } from '#src/services/household.ts';
+import type { UseCases } from '#src/services/use-cases.ts';
 import { fieldError, formErrors } from '../../forms.ts';
 import { paths } from '../../paths.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
 import { principalOf } from '../../plugins/session.ts';
-import { contactForm } from '../premiere-connexion/forms.ts';
+import { contactForm } from '../../steps/contact.ts';
 
 const TEMPLATE = 'pages/foyer/index.njk';
 
@@ -48,7 +43,7 @@ const refusalMessages: Record<Exclude<HouseholdRefusal, 'forbidden' | 'no-dossie
 };
 
 /** /mon-compte/foyer: the household's members and, for the allocataire, invitations and delegations. */
-export async function foyerRoutes(app: FastifyInstance, opts: { services: Services }) {
+export async function foyerRoutes(app: FastifyInstance, opts: { services: UseCases }) {
   const s = opts.services;
 
   /** The page; with a form's errors, only for whom that form's action is open (the service says). */
@@ -58,7 +53,7 @@ export async function foyerRoutes(app: FastifyInstance, opts: { services: Servic
     extra: Record<string, unknown> = {},
     action: 'dossier-summary' | 'manage-delegations' = 'dossier-summary',
   ) {
-    const page = await loadFoyer(s, principalOf(request), paths.foyer, action);
+    const page = await s.household.loadFoyer(principalOf(request), paths.foyer, action);
     if (!page.ok) throw new ForbiddenError();
     const { household, members, manager } = page;
     return reply.page(TEMPLATE, { household, members, manager, ...extra });
@@ -79,7 +74,7 @@ export async function foyerRoutes(app: FastifyInstance, opts: { services: Servic
         'manage-delegations',
       );
     }
-    const result = await inviteMember(s, principal, {
+    const result = await s.household.invite(principal, {
       memberId: form.data.membre,
       channel: form.data.channel,
       destination: form.data.destination,
@@ -113,7 +108,7 @@ export async function foyerRoutes(app: FastifyInstance, opts: { services: Servic
         'manage-delegations',
       );
     const grant = form.data.action === 'accorder';
-    const result = await changeDelegation(s, principal, form.data.membre, grant);
+    const result = await s.household.changeDelegation(principal, form.data.membre, grant);
     if (!result.ok) {
       if (isRefusal(result.reason)) throw new ForbiddenError();
       return render(

@@ -6,24 +6,16 @@ import {
   type CompletedAuthorization,
 } from '#src/franceconnect/client.ts';
 import type { ReturnTo } from '#src/services/flow-definitions.ts';
-import {
-  awaitLinkConfirmation,
-  confirmLink,
-  finishFranceConnectLogin,
-  identify,
-  readLinkConfirmation,
-  startFranceConnectLogin,
-  takeFranceConnectLogin,
-  takeFranceConnectLogout,
-  type FranceConnectLogin,
-} from '#src/services/franceconnect.ts';
-import type { Services } from '#src/services/index.ts';
+import type { FranceConnectLogin } from '#src/services/franceconnect.ts';
+import type { UseCases } from '#src/services/use-cases.ts';
 import { devicesOf } from '../../device-cookie.ts';
 import { clearFlowCookie, flowIdOf, setFlowCookie } from '../../flow-cookie.ts';
 import { fieldError, formErrors } from '../../forms.ts';
 import { publicOrigin } from '../../franceconnect-offer.ts';
 import { paths } from '../../paths.ts';
-import { loginContextOf, retryTime, setSessionCookie } from '../../sign-in.ts';
+import { loginContextOf, setSessionCookie } from '../../session-cookie.ts';
+import { currentPassword } from '../../steps/password.ts';
+import { throttled } from '../../steps/throttled.ts';
 
 const VIEWS = 'pages/franceconnect';
 
@@ -32,12 +24,7 @@ const startForm = z.object({
   retour: z.enum(['mon-compte', 'coordonnees-bancaires']).default('mon-compte'),
 });
 
-const confirmForm = z.object({
-  password: z
-    .string({ error: 'Saisissez votre mot de passe.' })
-    .min(1, 'Saisissez votre mot de passe.')
-    .max(128, 'Le mot de passe ne peut pas dépasser 128 caractères.'),
-});
+const confirmForm = z.object({ password: currentPassword });
 
 export const LINK_PASSWORD_FAILED = 'Mot de passe incorrect.';
 
@@ -95,7 +82,7 @@ function returnPath(to: ReturnTo): string {
  * FranceConnect and FranceConnect+ (issue 5): login, linking of a first login to a person,
  * return from the provider's logout, and the public keys FranceConnect+ encrypts to.
  */
-export async function franceConnectRoutes(app: FastifyInstance, opts: { services: Services }) {
+export async function franceConnectRoutes(app: FastifyInstance, opts: { services: UseCases }) {
   const s = opts.services;
   const callbackUrl = (request: FastifyRequest) =>
     publicOrigin(s, request) + paths.franceConnectRetour;
@@ -113,7 +100,7 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
     returnTo: ReturnTo,
     linkSub: string | null = null,
   ) => {
-    const session = await finishFranceConnectLogin(s, {
+    const session = await s.franceConnect.finishLogin({
       login,
       linkSub,
       previous: request.principal,
@@ -138,7 +125,7 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
       request.log.warn({ err: error }, 'FranceConnect indisponible');
       return outcome(reply, 'unavailable');
     }
-    const flow = await startFranceConnectLogin(s, {
+    const flow = await s.franceConnect.startLogin({
       level: form.data.niveau,
       pending: started.pending,
       returnTo: form.data.retour,
@@ -150,7 +137,7 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
 
   app.get(paths.franceConnectRetour, async (request, reply) => {
     // Single use: a replayed or second callback finds nothing, even after a failed one.
-    const taken = await takeFranceConnectLogin(s, flowIdOf(request));
+    const taken = await s.franceConnect.takeLogin(flowIdOf(request));
     clearFlowCookie(request);
     if (!taken) return outcome(reply, 'expired');
     const pending = taken.state;
@@ -171,7 +158,7 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
       request.log.warn({ err: error }, 'FranceConnect indisponible');
       return outcome(reply, 'unavailable');
     }
-    const who = await identify(s, pending.level, login);
+    const who = await s.franceConnect.identify(pending.level, login);
     const base = { level: pending.level, acr: login.acr, idToken: login.idToken };
     switch (who.kind) {
       case 'linked':
@@ -181,7 +168,7 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
         // Already logged in as this very person: their session vouches for the account.
         if (request.principal?.personId === who.personId)
           return finishLogin(request, reply, matched, pending.returnTo, login.sub);
-        const flow = await awaitLinkConfirmation(s, {
+        const flow = await s.franceConnect.awaitLinkConfirmation({
           login: matched,
           sub: login.sub,
           identity: who.identity,
@@ -211,18 +198,18 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
     });
 
   app.get(paths.franceConnectLiaison, async (request, reply) => {
-    const link = await readLinkConfirmation(s, flowIdOf(request));
+    const link = await s.franceConnect.readLinkConfirmation(flowIdOf(request));
     if (!link) return reply.redirect(paths.connexion, 303);
     return linkPage(reply, link.state);
   });
 
   app.post(paths.franceConnectLiaison, async (request, reply) => {
-    const link = await readLinkConfirmation(s, flowIdOf(request));
+    const link = await s.franceConnect.readLinkConfirmation(flowIdOf(request));
     if (!link) return reply.redirect(paths.connexion, 303);
     const form = confirmForm.safeParse(request.body);
     if (!form.success)
       return linkPage(reply.code(400), link.state, formErrors(form.error, ['password']));
-    const confirmed = await confirmLink(s, {
+    const confirmed = await s.franceConnect.confirmLink({
       flowId: link.id,
       password: form.data.password,
       clientIp: request.ip,
@@ -233,22 +220,18 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
     // Consumed by another submit (a replayed cookie, a double click): nothing more to do here.
     if (!confirmed.ok && confirmed.reason === 'gone') return reply.redirect(paths.connexion, 303);
     if (!confirmed.ok) {
-      const message =
+      const refused =
         confirmed.reason === 'throttled'
-          ? `Trop de tentatives. Par sécurité, réessayez à partir de ${retryTime(confirmed.retryAt)}.`
-          : LINK_PASSWORD_FAILED;
-      return linkPage(
-        reply.code(confirmed.reason === 'throttled' ? 429 : 401),
-        link.state,
-        fieldError('password', message),
-      );
+          ? throttled('password', confirmed.retryAt)
+          : { status: 401, errors: fieldError('password', LINK_PASSWORD_FAILED) };
+      return linkPage(reply.code(refused.status), link.state, refused.errors);
     }
     setSessionCookie(request, confirmed.session);
     return reply.redirect(returnPath(confirmed.returnTo), 303);
   });
 
   app.get(paths.franceConnectDeconnexion, async (request, reply) => {
-    const pending = (await takeFranceConnectLogout(s, flowIdOf(request)))?.state;
+    const pending = (await s.franceConnect.takeLogout(flowIdOf(request)))?.state;
     clearFlowCookie(request);
     const query = z.object({ state: z.string().optional() }).safeParse(request.query);
     const state = query.success ? (query.data.state ?? '') : '';

@@ -1,23 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseProvisionalId, provisionalIdErrorMessage } from '#src/domain/provisional-id.ts';
-import { startFirstConnection } from '#src/services/first-connection.ts';
-import { recoveryFlow } from '#src/services/flow-definitions.ts';
-import { startFlow } from '#src/services/flows.ts';
-import type { Services } from '#src/services/index.ts';
-import {
-  loginWithProvisionalId,
-  provisionalSubject,
-  startProvisionalRecovery,
-} from '#src/services/provisional-id.ts';
+import type { UseCases } from '#src/services/use-cases.ts';
 import { devicesOf, rememberDevice } from '../../device-cookie.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { setFlowCookie } from '../../flow-cookie.ts';
 import { paths } from '../../paths.ts';
-import { signIn } from '../../sign-in.ts';
-import { throttledMessage } from '../connexion/routes.ts';
-import { recoveryThrottledMessage } from '../mot-de-passe-oublie/routes.ts';
+import { loginContextOf, setSessionCookie } from '../../session-cookie.ts';
 import { birthdateField } from '../../fields.ts';
+import { currentPassword } from '../../steps/password.ts';
+import { FORGOTTEN_PASSWORD_HINT, throttled } from '../../steps/throttled.ts';
 
 const TEMPLATE = 'pages/identifiant-provisoire/index.njk';
 const RECOVERY_TEMPLATE = 'pages/identifiant-provisoire/mot-de-passe-oublie.njk';
@@ -37,10 +29,7 @@ const provisionalIdField = z
 
 const loginForm = z.object({
   identifiant: provisionalIdField,
-  password: z
-    .string({ error: 'Saisissez votre mot de passe.' })
-    .min(1, 'Saisissez votre mot de passe.')
-    .max(128, 'Le mot de passe ne peut pas dépasser 128 caractères.'),
+  password: currentPassword,
 });
 
 const recoveryForm = z.object({ identifiant: provisionalIdField, birthdate: birthdateField });
@@ -48,7 +37,7 @@ const recoveryForm = z.object({ identifiant: provisionalIdField, birthdate: birt
 /** "J'ai un identifiant provisoire": the login of people the Caf knows before their NIR. */
 export async function identifiantProvisoireRoutes(
   app: FastifyInstance,
-  opts: { services: Services },
+  opts: { services: UseCases },
 ) {
   const s = opts.services;
 
@@ -72,25 +61,21 @@ export async function identifiantProvisoireRoutes(
         errors: formErrors(form.error, ['identifiant', 'birthdate']),
       });
     }
-    const started = await startProvisionalRecovery(s, {
-      provisionalId: form.data.identifiant,
+    const started = await s.recovery.start({
+      identifier: { kind: 'provisional', provisionalId: form.data.identifiant },
       birthdate: form.data.birthdate,
       clientIp: request.ip,
       devices: devicesOf(request, s),
     });
     if (!started.ok) {
-      return reply.code(429).page(RECOVERY_TEMPLATE, {
+      const refused = throttled('identifiant', started.retryAt);
+      return reply.code(refused.status).page(RECOVERY_TEMPLATE, {
         values,
-        errors: fieldError('identifiant', recoveryThrottledMessage(started.retryAt)),
+        errors: refused.errors,
       });
     }
-    // A flow in every case (person null when nothing matched): same cookie, same redirect.
-    const flow = await startFlow(s, recoveryFlow, {
-      personId: started.personId,
-      state: { codeVerified: null },
-    });
     request.session.regenerate();
-    setFlowCookie(request, flow);
+    setFlowCookie(request, started.flow);
     return reply.redirect(paths.motDePasseOublieCode, 303);
   });
 
@@ -100,34 +85,28 @@ export async function identifiantProvisoireRoutes(
     if (!form.success) {
       return reply.code(400).page(TEMPLATE, { values, errors: formErrors(form.error, FIELDS) });
     }
-    const result = await loginWithProvisionalId(s, {
-      provisionalId: form.data.identifiant,
+    const result = await s.login.logIn({
+      identifier: { kind: 'provisional', provisionalId: form.data.identifiant },
       password: form.data.password,
       clientIp: request.ip,
       devices: devicesOf(request, s),
+      context: loginContextOf(request),
     });
     if (!result.ok) {
-      const throttled = result.reason === 'throttled';
-      return reply.code(throttled ? 429 : 401).page(TEMPLATE, {
-        values,
-        errors: fieldError(
-          'password',
-          throttled ? throttledMessage(result.retryAt) : PROVISIONAL_LOGIN_FAILED,
-        ),
-      });
+      const refused =
+        result.reason === 'throttled'
+          ? throttled('password', result.retryAt, FORGOTTEN_PASSWORD_HINT)
+          : { status: 401, errors: fieldError('password', PROVISIONAL_LOGIN_FAILED) };
+      return reply.code(refused.status).page(TEMPLATE, { values, errors: refused.errors });
     }
-    rememberDevice(request, reply, s, provisionalSubject(form.data.identifiant));
-    if (result.needsContact) {
+    rememberDevice(request, reply, s, result.loginIdentifier);
+    if (result.next !== 'session') {
       // Not a session yet: the contact step of the first connection comes first.
-      const flow = await startFirstConnection(s, result.personId, {
-        origin: 'ancien-mot-de-passe',
-        passwordSet: true,
-      });
       request.session.regenerate();
-      setFlowCookie(request, flow);
+      setFlowCookie(request, result.flow);
       return reply.redirect(paths.premiereConnexionCoordonnees, 303);
     }
-    await signIn(request, s, result.personId, 'password');
+    setSessionCookie(request, result.session);
     return reply.redirect(paths.monCompte, 303);
   });
 }

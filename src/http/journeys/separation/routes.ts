@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Services } from '#src/services/index.ts';
-import { declareSeparation, householdFor } from '#src/services/household.ts';
+import type { UseCases } from '#src/services/use-cases.ts';
 import { formErrors, formValues } from '../../forms.ts';
 import { paths } from '../../paths.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
@@ -26,11 +25,11 @@ function separationForm(today: Date) {
 }
 
 /** /mon-compte/separation: a member of the couple declares a separation (docs/design.md §3). */
-export async function separationRoutes(app: FastifyInstance, opts: { services: Services }) {
+export async function separationRoutes(app: FastifyInstance, opts: { services: UseCases }) {
   const s = opts.services;
 
   app.get(paths.separation, async (request, reply) => {
-    const found = await householdFor(s, principalOf(request), 'declare-separation');
+    const found = await s.household.forSeparation(principalOf(request), 'declare-separation');
     if (!found.ok) throw new ForbiddenError();
     const { household } = found;
     // A fresh key per form shown: submitting it twice records one démarche.
@@ -42,7 +41,7 @@ export async function separationRoutes(app: FastifyInstance, opts: { services: S
     const values = formValues(request.body, ['date', 'cle']);
     const form = separationForm(s.now()).safeParse(request.body);
     if (!form.success) {
-      const found = await householdFor(s, principal, 'declare-separation');
+      const found = await s.household.forSeparation(principal, 'declare-separation');
       if (!found.ok) throw new ForbiddenError();
       return reply.code(400).page(TEMPLATE, {
         household: found.household,
@@ -50,7 +49,7 @@ export async function separationRoutes(app: FastifyInstance, opts: { services: S
         errors: formErrors(form.error, ['date', 'confirmation', 'cle']),
       });
     }
-    const declared = await declareSeparation(s, principal, {
+    const declared = await s.household.declareSeparation(principal, {
       date: form.data.date,
       idempotencyKey: form.data.cle,
     });

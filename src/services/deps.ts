@@ -1,6 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import type { Config } from '#src/config.ts';
 import type { Pool } from '#src/db/pool.ts';
+import { createFranceConnect, type FranceConnect } from '#src/franceconnect/providers.ts';
 import {
   createNotifier,
   outboxTransport,
@@ -8,11 +9,13 @@ import {
   type Notifier,
 } from '#src/notifications/notifier.ts';
 import { createOutbox, type Outbox } from '#src/notifications/outbox.ts';
-import { createFranceConnect, type FranceConnect } from './franceconnect.ts';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.ts';
 
-/** Everything a route may use, wired once: routes receive it, tests build it with any config. */
-export interface Services {
+/**
+ * What the use cases of src/services/ work with, wired once. Internal to services: routes get
+ * the use cases bound to it (`buildUseCases`), never this bag and its pool.
+ */
+export interface Deps {
   readonly config: Config;
   readonly pool: Pool;
   readonly hasher: PasswordHasher;
@@ -35,7 +38,7 @@ export interface Services {
   readonly franceConnect: FranceConnect;
 }
 
-export async function buildServices(config: Config, pool: Pool): Promise<Services> {
+export async function buildDeps(config: Config, pool: Pool): Promise<Deps> {
   const hasher = await createPasswordHasher({ ...config.argon2, ...config.login });
   const derive = (info: string, key = config.sessionKeys[0] ?? Buffer.alloc(0)) =>
     Buffer.from(hkdfSync('sha256', key, 'mon-compte', info, 32));

@@ -1,14 +1,8 @@
 import { z } from 'zod';
 
-export const CODE_FAILED =
-  'Code incorrect ou expiré. Vérifiez le code reçu ou demandez-en un nouveau.';
+/** The contact step: an e-mail address or a mobile number, where a code will be sent. */
 
-export const codeForm = z.object({
-  code: z
-    .string({ error: 'Saisissez le code à 6 chiffres reçu.' })
-    .transform((v) => v.replace(/\s/g, ''))
-    .pipe(z.string().regex(/^\d{6}$/, 'Le code est composé de 6 chiffres.')),
-});
+export const CONTACT_FIELDS = ['channel', 'email', 'phone'] as const;
 
 /** A French mobile number, stored as 06 12 34 56 78. */
 const mobile = z

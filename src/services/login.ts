@@ -1,0 +1,84 @@
+import type { AuthMethod } from '#src/domain/principal.ts';
+import { loginWithNir, nirLoginIdentifier } from './authentication.ts';
+import type { Deps } from './deps.ts';
+import type { KnownDevices } from './devices.ts';
+import { startFirstConnection } from './first-connection.ts';
+import { loginWithProvisionalId, provisionalSubject } from './provisional-id.ts';
+import { openSession, type LoginContext, type SessionClaims } from './sessions.ts';
+
+/** What the person typed to name themselves on a login page. */
+export type LoginIdentifier =
+  | { readonly kind: 'nir'; readonly nir: string }
+  | { readonly kind: 'provisional'; readonly provisionalId: string };
+
+export interface LoginRequest {
+  readonly identifier: LoginIdentifier;
+  readonly password: string;
+  readonly clientIp: string;
+  readonly devices: KnownDevices;
+  readonly context: LoginContext;
+}
+
+export type LoginOutcome =
+  | { readonly ok: false; readonly reason: 'invalid' }
+  | { readonly ok: false; readonly reason: 'throttled'; readonly retryAt: Date }
+  /** `loginIdentifier`: what the device cookie now remembers this browser logged in to. */
+  | {
+      readonly ok: true;
+      readonly loginIdentifier: string;
+      readonly next: 'session';
+      readonly session: SessionClaims;
+    }
+  /** Not a session yet: the first connection's password step (old password) or contact step. */
+  | {
+      readonly ok: true;
+      readonly loginIdentifier: string;
+      readonly next: 'first-password' | 'first-contact';
+      readonly flow: { readonly id: string };
+    };
+
+/**
+ * The whole login by password, NIR or provisional identifier: the throttled check, then either
+ * a session row (the caller only sets the cookie) or the first connection's flow.
+ */
+export async function logIn(s: Deps, input: LoginRequest): Promise<LoginOutcome> {
+  const { identifier, password, clientIp, devices } = input;
+  const result =
+    identifier.kind === 'nir'
+      ? await loginWithNir(s, { nir: identifier.nir, password, clientIp, devices })
+      : await loginWithProvisionalId(s, {
+          provisionalId: identifier.provisionalId,
+          password,
+          clientIp,
+          devices,
+        });
+  if (!result.ok) return result;
+  const loginIdentifier =
+    identifier.kind === 'nir'
+      ? nirLoginIdentifier(identifier.nir)
+      : provisionalSubject(identifier.provisionalId);
+  if (result.via === 'legacy' || result.needsContact) {
+    const passwordSet = result.via === 'password';
+    const flow = await startFirstConnection(s, result.personId, {
+      origin: 'ancien-mot-de-passe',
+      passwordSet,
+    });
+    return {
+      ok: true,
+      loginIdentifier,
+      next: passwordSet ? 'first-contact' : 'first-password',
+      flow,
+    };
+  }
+  const session = await openPasswordSession(s, result.personId, input.context);
+  return { ok: true, loginIdentifier, next: 'session', session };
+}
+
+async function openPasswordSession(
+  s: Deps,
+  personId: string,
+  context: LoginContext,
+): Promise<SessionClaims> {
+  const method: AuthMethod = 'password';
+  return openSession(s.pool, s.config.session, { personId, method, acr: null, ...context });
+}

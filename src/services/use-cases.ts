@@ -1,0 +1,148 @@
+import type { FranceConnectLevel } from '#src/franceconnect/client.ts';
+import { recentOutboxMessages } from '#src/notifications/notifier.ts';
+import { activateInvitation } from './activation.ts';
+import { changeBankDetails, loadBankDetailsPage } from './bank-details.ts';
+import type { Deps } from './deps.ts';
+import { deviceCookieAfterLogin, knownDevices } from './devices.ts';
+import { accountMenuFor } from './dossier-access.ts';
+import {
+  chooseFirstPassword,
+  confirmFirstContact,
+  contactOnFile,
+  readFirstConnection,
+  requestFirstContactCode,
+} from './first-connection.ts';
+import {
+  awaitLinkConfirmation,
+  confirmLink,
+  finishFranceConnectLogin,
+  identify,
+  readLinkConfirmation,
+  startFranceConnectLogin,
+  takeFranceConnectLogin,
+  takeFranceConnectLogout,
+} from './franceconnect.ts';
+import { databaseReachable } from './health.ts';
+import {
+  changeDelegation,
+  declareSeparation,
+  householdFor,
+  inviteMember,
+  loadFoyer,
+} from './household.ts';
+import { logIn } from './login.ts';
+import { logOut } from './logout.ts';
+import { loadMonCompte } from './mon-compte.ts';
+import {
+  awaitCreationCode,
+  completeAccountCreation,
+  readCreation,
+  requestAccountCreation,
+  startAccountCreation,
+  verifyCreationCode,
+} from './primo-demandeur.ts';
+import {
+  completeRecovery,
+  readRecovery,
+  readVerifiedRecovery,
+  resendRecoveryCode,
+  startRecovery,
+  verifyRecoveryCode,
+} from './recovery.ts';
+import { resolvePrincipal, type SessionClaims } from './sessions.ts';
+import {
+  canStepUpWithPassword,
+  finishCodeStepUp,
+  hasStrongAuthentication,
+  readStepUp,
+  startPasswordStepUp,
+  stepUpContact,
+  strongAuthMethod,
+} from './strong-auth.ts';
+
+/**
+ * What routes receive (the MoJ template's "routes receive services only"): the use cases,
+ * grouped by journey and bound to their dependencies, plus the read-only configuration and the
+ * clock. Never the pool: a handler has no way to reach SQL.
+ */
+export function buildUseCases(deps: Deps) {
+  /** A use case with its dependencies supplied: what a route calls. */
+  const use =
+    <A extends unknown[], R>(useCase: (s: Deps, ...args: A) => R) =>
+    (...args: A): R =>
+      useCase(deps, ...args);
+  const { franceConnect } = deps;
+  return {
+    config: deps.config,
+    now: deps.now,
+    health: { databaseReachable: use(databaseReachable) },
+    sessions: {
+      resolve: (claims: SessionClaims) => resolvePrincipal(deps.pool, deps.config.session, claims),
+      logOut: use(logOut),
+    },
+    devices: { known: use(knownDevices), afterLogin: use(deviceCookieAfterLogin) },
+    login: { logIn: use(logIn) },
+    firstConnection: {
+      read: use(readFirstConnection),
+      contactOnFile: use(contactOnFile),
+      choosePassword: use(chooseFirstPassword),
+      requestContactCode: use(requestFirstContactCode),
+      confirmContact: use(confirmFirstContact),
+    },
+    activation: { activate: use(activateInvitation) },
+    recovery: {
+      start: use(startRecovery),
+      read: use(readRecovery),
+      readVerified: use(readVerifiedRecovery),
+      resendCode: use(resendRecoveryCode),
+      verifyCode: use(verifyRecoveryCode),
+      complete: use(completeRecovery),
+    },
+    creation: {
+      start: use(startAccountCreation),
+      read: use(readCreation),
+      request: use(requestAccountCreation),
+      awaitCode: use(awaitCreationCode),
+      verifyCode: use(verifyCreationCode),
+      complete: use(completeAccountCreation),
+    },
+    franceConnect: {
+      /** The provider's OIDC client (no data of ours: discovery, redirects, token calls). */
+      client: (level: FranceConnectLevel) => franceConnect.client(level),
+      publicJwks: () => franceConnect.publicJwks(),
+      formActionSources: () => franceConnect.formActionSources(),
+      startLogin: use(startFranceConnectLogin),
+      takeLogin: use(takeFranceConnectLogin),
+      identify: use(identify),
+      finishLogin: use(finishFranceConnectLogin),
+      awaitLinkConfirmation: use(awaitLinkConfirmation),
+      readLinkConfirmation: use(readLinkConfirmation),
+      confirmLink: use(confirmLink),
+      takeLogout: use(takeFranceConnectLogout),
+    },
+    stepUp: {
+      hasStrongAuthentication: use(hasStrongAuthentication),
+      contact: use(stepUpContact),
+      canUsePassword: use(canStepUpWithPassword),
+      startWithPassword: use(startPasswordStepUp),
+      read: use(readStepUp),
+      finishWithCode: use(finishCodeStepUp),
+      method: strongAuthMethod,
+    },
+    // The /mon-compte/* area: each page asks dossier-access.ts for the dossier its action allows.
+    dossierAccess: { menu: use(accountMenuFor) },
+    monCompte: { load: use(loadMonCompte) },
+    household: {
+      loadFoyer: use(loadFoyer),
+      invite: use(inviteMember),
+      changeDelegation: use(changeDelegation),
+      forSeparation: use(householdFor),
+      declareSeparation: use(declareSeparation),
+    },
+    bankDetails: { loadPage: use(loadBankDetailsPage), change: use(changeBankDetails) },
+    /** Development and test only (app.ts registers its page outside production). */
+    messages: { recent: (limit: number) => recentOutboxMessages(deps.pool, limit) },
+  };
+}
+
+export type UseCases = ReturnType<typeof buildUseCases>;
