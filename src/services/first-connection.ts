@@ -23,7 +23,7 @@ import { openSession, type LoginContext, type SessionClaims } from './sessions.t
 type FirstConnection = Flow<FlowState<typeof firstConnectionFlow>>;
 
 /**
- * Enters the first connection (DESIGN §2): after the old dossier password, an invitation code,
+ * Enters the first connection (docs/design.md §2): after the old dossier password, an invitation code,
  * or a login whose account has no verified contact yet (`passwordSet`).
  */
 export async function startFirstConnection(
