@@ -90,7 +90,8 @@ async function main(): Promise<void> {
   const adults = await seedRandomHouseholds(pool, { count: households, passwordHash });
 
   app = await buildApp(services);
-  // The framework ceiling: every global hook of the app, no database, a constant body.
+  // The framework ceiling: every root hook of the app (the session is the personal scope's,
+  // ADR 0006), no database, a constant body.
   app.get('/bench/ping', async (_request, reply) => reply.type('text/plain').send('pong'));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
