@@ -26,3 +26,21 @@ const CONNECTION_CODES = new Set([
 // pg reports these without a code.
 const CONNECTION_MESSAGES =
   /timeout exceeded when trying to connect|Connection terminated|not queryable|Client was closed|Cannot use a pool after calling end/i;
+
+/**
+ * Postgres refused this attempt but the next may pass (deadlock, serialization, statement or
+ * lock timeout): the person should retry, so a 503, not an "unexpected error". The connection
+ * itself is fine, so the pool keeps the client.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code: unknown = 'code' in error ? error.code : undefined;
+  return typeof code === 'string' && TRANSIENT_CODES.has(code);
+}
+
+const TRANSIENT_CODES = new Set([
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '55P03', // lock_not_available
+  '57014', // query_canceled (statement_timeout)
+]);

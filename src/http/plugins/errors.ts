@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { isConnectionError } from '#src/connection-errors.ts';
+import { isConnectionError, isTransientDatabaseError } from '#src/connection-errors.ts';
 import { ChannelUnavailableError } from '#src/notifications/notifier.ts';
 import { HasherOverloadedError } from '#src/services/password-hasher.ts';
 import { paths } from '../paths.ts';
@@ -108,7 +108,8 @@ const pages = {
   },
 } satisfies Record<string, ErrorPage>;
 
-function classify(error: FastifyError): ErrorPage {
+/** Which French page answers an error (exported for its unit test). */
+export function classify(error: FastifyError): ErrorPage {
   if (error instanceof HasherOverloadedError) return pages.overloaded;
   if (error instanceof ForbiddenError) return { ...pages.forbidden, ...error.refusal };
   if (error instanceof ChannelUnavailableError) return pages.channelUnavailable;
@@ -116,7 +117,7 @@ function classify(error: FastifyError): ErrorPage {
   // Errors from pg or Node carry their own codes; some errors carry none.
   const code: unknown = error.code;
   if (typeof code === 'string' && code.startsWith('FST_CSRF')) return pages.csrf;
-  if (isConnectionError(error)) return pages.unavailable;
+  if (isConnectionError(error) || isTransientDatabaseError(error)) return pages.unavailable;
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return { ...pages.badRequest, status };
   return pages.internal;
