@@ -45,7 +45,8 @@ export async function startFlow<S>(
 ): Promise<Flow<S>> {
   const now = s.now();
   const id = newFlowId();
-  await purgeFlows(db, new Date(now.getTime() - PURGE_AFTER_MS));
+  // Housekeeping on the pool, never in the caller's transaction (which it would lengthen).
+  await purgeFlows(s.pool, new Date(now.getTime() - PURGE_AFTER_MS));
   await insertFlow(db, {
     idHash: hashFlowId(id),
     purpose: definition.name,

@@ -74,11 +74,14 @@ export async function consumeLiveFlow(
   return r.rowCount === 1;
 }
 
-/** Rows expired before `before`, a bounded batch at a time (called on start). */
+/**
+ * Rows expired before `before`, a bounded batch at a time (called on start). Rows another
+ * purge holds are skipped: concurrent starts never wait on each other or deadlock.
+ */
 export async function purgeFlows(db: Queryable, before: Date): Promise<void> {
   await db.query(
     `DELETE FROM flows WHERE id_hash IN
-       (SELECT id_hash FROM flows WHERE expires_at < $1 LIMIT 100)`,
+       (SELECT id_hash FROM flows WHERE expires_at < $1 LIMIT 100 FOR UPDATE SKIP LOCKED)`,
     [before],
   );
 }
