@@ -103,11 +103,15 @@ export async function confirmFirstContact(
   input: { flowId: unknown; code: string; clientIp: string; login: LoginContext },
 ): Promise<FirstContactConfirmation> {
   const flow = await readFirstConnection(s, input.flowId);
-  if (!flow?.state.contact) return 'gone';
+  const contact = flow?.state.contact;
+  if (!flow || !contact) return 'gone';
   const opened: { session?: SessionClaims } = {};
   const check = await orGone(
     checkCode(s, 'contact-validation', flow.personId, input.code, input.clientIp, {
       effect: async (tx, verified) => {
+        // A code sent to another contact (another tab) proves that one, not the one shown here.
+        if (verified.channel !== contact.channel || verified.destination !== contact.destination)
+          return;
         await consumeFlowOrUndo(s, flow, tx);
         await setVerifiedContact(
           tx,
@@ -126,6 +130,6 @@ export async function confirmFirstContact(
     }),
   );
   if (check === 'gone' || !check.ok) return check;
-  if (!opened.session) throw new Error('a valid code without its session');
+  if (!opened.session) return { ok: false, reason: 'invalid' };
   return { ok: true, session: opened.session };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sendCode } from '#src/services/one-time-codes.ts';
 import { useTestApp } from '../support/app.ts';
 import { TestBrowser, headerNameOf } from '../support/browser.ts';
 import { demo, required } from '../support/personas.ts';
@@ -179,6 +180,43 @@ describe('first connection with the old 8-digit dossier password', () => {
     const reuse = await again.submit('/premiere-connexion/code', { code: fresh });
     expect(reuse.statusCode).toBe(400);
     expect(reuse.body).toContain('Code incorrect ou expiré.');
+  });
+
+  it('verifies only the contact this journey shows, not one a code was sent to elsewhere', async () => {
+    const sophie = demo('allocataire-leroy');
+    const nir = required(sophie.nir, 'nir');
+    // A migrated account whose contacts were never validated is sent to the contact step.
+    await ctx.pool.query(
+      'UPDATE persons SET email_verified_at = NULL, phone_verified_at = NULL WHERE nir = $1',
+      [nir],
+    );
+    const b = new TestBrowser(ctx.app);
+    const login = await b.login(nir, required(sophie.password, 'password'));
+    expect(login.headers.location).toBe('/premiere-connexion/coordonnees');
+    await b.submit('/premiere-connexion/coordonnees', {
+      channel: 'email',
+      email: 'sophie.affichee@example.fr',
+    });
+    // Another tab (its flow step lost the race) had a code sent to another contact: the latest.
+    const id = await personId(nir);
+    await sendCode(ctx.deps, 'contact-validation', {
+      personId: id,
+      channel: 'sms',
+      destination: '06 11 22 33 44',
+    });
+    const sms = required(await lastMessageTo(ctx.pool, '06 11 22 33 44', 'sms'), 'SMS');
+    const res = await b.submit('/premiere-connexion/code', { code: codeIn(sms.body) });
+    expect(res.headers.location).not.toBe('/mon-compte');
+    const person = await ctx.pool.query<{ phone: string | null; verified: Date | null }>(
+      'SELECT phone, phone_verified_at AS verified FROM persons WHERE id = $1',
+      [id],
+    );
+    expect(person.rows[0]?.verified ?? null).toBeNull();
+    const sessions = await ctx.pool.query(
+      'SELECT 1 FROM sessions WHERE person_id = $1 AND revoked_at IS NULL',
+      [id],
+    );
+    expect(sessions.rowCount).toBe(0);
   });
 
   it('explains a bad contact by the field', async () => {
