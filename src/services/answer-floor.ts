@@ -16,6 +16,11 @@ export interface FlooredAnswer {
   readonly workMs: number;
 }
 
+/** A message of `answerFloorChannel` (subscribers receive `unknown`). */
+export function isFlooredAnswer(m: unknown): m is FlooredAnswer {
+  return typeof m === 'object' && m !== null && 'name' in m && 'floorMs' in m && 'workMs' in m;
+}
+
 /**
  * Runs `work` and answers no sooner than `floorMs` after it began, so that branches doing
  * different work (a code sent, or nothing) take the same time. Work that outlasts the floor is

@@ -130,11 +130,17 @@ async function recoveryTargetOf(
   return eligible ? recoveryTarget(person) : null;
 }
 
-/** "Renvoyer un code": a new code to the same kind of contact, within the hourly limit. */
-export async function resendRecoveryCode(s: Deps, personId: string): Promise<void> {
-  const person = await findPersonById(s.pool, personId);
-  const target = person ? recoveryTarget(person) : null;
-  if (target) await sendCode(s, 'password-recovery', target);
+/**
+ * "Renvoyer un code": a new code to the same kind of contact, within the hourly limit. Called for
+ * every journey, matched or not, under the same floor as the request, and a failed send does not
+ * show: the answer must not tell whether the NIR and birth date belonged to someone.
+ */
+export async function resendRecoveryCode(s: Deps, personId: string | null): Promise<void> {
+  await withAnswerFloor('recovery-resend', RECOVERY_ANSWER_MS, async () => {
+    const person = personId ? await findPersonById(s.pool, personId) : null;
+    const target = person ? recoveryTarget(person) : null;
+    if (target) await sendCode(s, 'password-recovery', target).catch(() => 'failed');
+  });
 }
 
 /** After a new password: other sessions revoked, locks lifted (the notice follows the commit). */

@@ -1,7 +1,13 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { makeNir } from '#src/domain/nir.ts';
+import {
+  answerFloorChannel,
+  isFlooredAnswer,
+  type FlooredAnswer,
+} from '#src/services/answer-floor.ts';
 import { useTestApp } from '../support/app.ts';
-import { TestBrowser, headerNameOf } from '../support/browser.ts';
+import { TestBrowser, csrfTokenOf, headerNameOf } from '../support/browser.ts';
 import { demo, required } from '../support/personas.ts';
 import { codeIn, lastMessageTo, waitForDelivery } from '../support/outbox.ts';
 
@@ -192,5 +198,43 @@ describe('forgotten password', () => {
       [lea.nir],
     );
     expect(r.rowCount).toBe(0);
+  });
+
+  it('answers "Renvoyer un code" alike, under the same floor, whether or not anyone matched', async () => {
+    const sophie = demo('allocataire-leroy');
+    const nir = required(sophie.nir, 'nir');
+    // A contact on file that cannot be sent to: the send fails, and that must not show.
+    await ctx.pool.query(
+      "UPDATE persons SET email = 'adresse invalide', phone = NULL, email_verified_at = now() WHERE nir = $1",
+      [nir],
+    );
+    const floors: FlooredAnswer[] = [];
+    const record = (message: unknown) => {
+      if (isFlooredAnswer(message) && message.name === 'recovery-resend') floors.push(message);
+    };
+    subscribe(answerFloorChannel.name, record);
+    try {
+      const matched = new TestBrowser(ctx.app);
+      await startRecovery(matched, nir, frDate(sophie.birthdate));
+      const nobody = new TestBrowser(ctx.app);
+      await startRecovery(nobody, nir, '01/01/1990');
+      const answers = [];
+      for (const b of [matched, nobody]) {
+        const page = await b.get('/mot-de-passe-oublie/code');
+        answers.push(
+          await b.post('/mot-de-passe-oublie/code', {
+            _csrf: csrfTokenOf(page.body),
+            action: 'renvoyer',
+          }),
+        );
+      }
+      const [a, n] = answers;
+      expect(a?.statusCode).toBe(200);
+      expect(n?.statusCode).toBe(200);
+      expect(strip(a?.body ?? '')).toBe(strip(n?.body ?? ''));
+      expect(floors.map((f) => f.floorMs)).toEqual([400, 400]);
+    } finally {
+      unsubscribe(answerFloorChannel.name, record);
+    }
   });
 });

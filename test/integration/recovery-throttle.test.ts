@@ -2,7 +2,11 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { makeNir } from '#src/domain/nir.ts';
 import { accountRules, addressRules, maxAttemptsIn } from '#src/domain/throttle.ts';
-import { answerFloorChannel, type FlooredAnswer } from '#src/services/answer-floor.ts';
+import {
+  answerFloorChannel,
+  isFlooredAnswer,
+  type FlooredAnswer,
+} from '#src/services/answer-floor.ts';
 import { RECOVERY_ANSWER_MS } from '#src/services/recovery.ts';
 import { useTestApp } from '../support/app.ts';
 import { TestBrowser, csrfTokenOf, type Reply } from '../support/browser.ts';
@@ -54,10 +58,6 @@ const provisionalForm = (identifiant: string, birthdate: string) => ({
   url: '/identifiant-provisoire/mot-de-passe-oublie',
   form: { identifiant, birthdate },
 });
-
-function isFlooredAnswer(m: unknown): m is FlooredAnswer {
-  return typeof m === 'object' && m !== null && 'name' in m && 'floorMs' in m && 'workMs' in m;
-}
 
 /** The code of the message that arrives after `previous` (the SMTP listener stores it a bit later). */
 async function newCodeFor(recipient: string, previous: string | undefined): Promise<string> {

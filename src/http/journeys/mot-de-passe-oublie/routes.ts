@@ -64,7 +64,7 @@ export async function motDePasseOublieRoutes(app: FastifyInstance, opts: { servi
     const flow = await s.recovery.read(flowIdOf(request));
     if (!flow) return reply.redirect(paths.motDePasseOublie, 303);
     if (formValues(request.body, ['action']).action === 'renvoyer') {
-      if (flow.personId) await s.recovery.resendCode(flow.personId);
+      await s.recovery.resendCode(flow.personId);
       return reply.page(`${VIEWS}/code.njk`, { resent: true });
     }
     const form = codeForm.safeParse(request.body);
