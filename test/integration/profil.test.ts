@@ -3,7 +3,7 @@ import { makeNir } from '#src/domain/nir.ts';
 import { useTestApp } from '../support/app.ts';
 import { TestBrowser, csrfTokenOf, headerNameOf } from '../support/browser.ts';
 import { codeIn, lastMessageTo } from '../support/outbox.ts';
-import { persona, required } from '../support/personas.ts';
+import { demo, persona, required } from '../support/personas.ts';
 
 const ctx = useTestApp();
 
@@ -273,5 +273,24 @@ describe('Mon profil: Historique de connexion', () => {
     const res = await new TestBrowser(ctx.app).login(unknown, 'Mauvais-Mot-2026');
     expect(res.statusCode).toBe(401);
     expect(await count()).toBe(before);
+  });
+
+  it('records the provisional-identifier login too, failure and success, with the device', async () => {
+    const amadou = demo('identifiant-provisoire');
+    const id = required(amadou.provisionalId, 'provisional id');
+    const login = (password: string) =>
+      new TestBrowser(ctx.app).submit('/identifiant-provisoire', { identifiant: id, password });
+    expect((await login('Mauvais-Mot-2026')).statusCode).toBe(401);
+    expect((await login(required(amadou.password, 'password'))).statusCode).toBe(303);
+    const r = await ctx.pool.query<{ outcome: string; method: string; user_agent: string }>(
+      `SELECT e.outcome, e.method, e.user_agent FROM auth_events e JOIN persons p ON p.id = e.person_id
+        WHERE p.provisional_id = $1 ORDER BY e.id`,
+      [id],
+    );
+    expect(r.rows.map((row) => [row.outcome, row.method])).toEqual([
+      ['failure', 'password'],
+      ['success', 'password'],
+    ]);
+    expect(r.rows[0]?.user_agent).toBe('lightMyRequest');
   });
 });
