@@ -4,6 +4,7 @@ import type { AttemptKind } from '#src/domain/throttle.ts';
 import { attemptSubjects, type KnownDevices } from './devices.ts';
 import type { Deps } from './deps.ts';
 import { sendLockNotice } from './notices.ts';
+import { recordLoginFailure, type LoginContext } from './sessions.ts';
 import { attemptFailed, attemptSucceeded, openAttempt } from './throttling.ts';
 
 export type LoginResult =
@@ -36,7 +37,13 @@ export function nirLoginIdentifier(nir: string): string {
  */
 export async function loginWithNir(
   s: Deps,
-  input: { nir: string; password: string; clientIp: string; devices: KnownDevices },
+  input: {
+    nir: string;
+    password: string;
+    clientIp: string;
+    devices: KnownDevices;
+    context?: LoginContext;
+  },
 ): Promise<LoginResult> {
   const kind: AttemptKind = looksLikeLegacyPassword(input.password) ? 'legacy' : 'password';
   const subjects = attemptSubjects(s, nirLoginIdentifier(input.nir), input.clientIp, input.devices);
@@ -49,6 +56,8 @@ export async function loginWithNir(
     return result;
   }
   await attemptFailed(s.pool, kind, subjects, s.now());
+  // Only a known person's failure is recorded: the unknown-NIR path does exactly what it did.
+  if (result.personId) await recordLoginFailure(s.pool, result.personId, input.context, s.now());
   if (opening.lockedIfFails && result.personId) {
     const person = await findPersonById(s.pool, result.personId);
     if (person) await sendLockNotice(s, person, opening.lockedIfFails);

@@ -91,3 +91,10 @@ export const stepUpFlow = defineFlow(
   z.object({ channel: contact.shape.channel, destination: z.string() }),
   FRANCECONNECT_MS,
 );
+
+/** "Mon profil": a new e-mail or mobile, awaiting the code sent to it. */
+export const contactChangeFlow = defineFlow(
+  'changement-coordonnees',
+  z.object({ channel: contact.shape.channel, destination: z.string() }),
+  JOURNEY_MS,
+);

@@ -45,12 +45,19 @@ export async function logIn(s: Deps, input: LoginRequest): Promise<LoginOutcome>
   const { identifier, password, clientIp, devices } = input;
   const result =
     identifier.kind === 'nir'
-      ? await loginWithNir(s, { nir: identifier.nir, password, clientIp, devices })
+      ? await loginWithNir(s, {
+          nir: identifier.nir,
+          password,
+          clientIp,
+          devices,
+          context: input.context,
+        })
       : await loginWithProvisionalId(s, {
           provisionalId: identifier.provisionalId,
           password,
           clientIp,
           devices,
+          context: input.context,
         });
   if (!result.ok) return result;
   const loginIdentifier =

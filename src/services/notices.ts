@@ -71,14 +71,16 @@ export async function sendPasswordChangedNotice(
 
 export function codeMessage(
   code: string,
-  purpose: 'contact-validation' | 'password-recovery' | 'strong-auth',
+  purpose: 'contact-validation' | 'contact-change' | 'password-recovery' | 'strong-auth',
 ) {
   const what =
     purpose === 'contact-validation'
       ? 'valider vos coordonnées'
-      : purpose === 'strong-auth'
-        ? 'confirmer la modification de vos coordonnées bancaires'
-        : 'choisir un nouveau mot de passe';
+      : purpose === 'contact-change'
+        ? 'valider votre nouvelle adresse ou votre nouveau mobile'
+        : purpose === 'strong-auth'
+          ? 'confirmer la modification de vos coordonnées bancaires'
+          : 'choisir un nouveau mot de passe';
   return {
     subject: 'Votre code Mon Compte',
     text: `Votre code pour ${what} est : ${code}\n\nIl est valable 15 minutes et ne peut servir qu’une fois. Ne le communiquez à personne : la Caf ne vous le demandera jamais.`,

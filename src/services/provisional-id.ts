@@ -11,6 +11,7 @@ import type { LoginResult } from './authentication.ts';
 import { attemptSubjects, type KnownDevices } from './devices.ts';
 import type { Deps } from './deps.ts';
 import { sendLockNotice, sendNotice } from './notices.ts';
+import { recordLoginFailure, type LoginContext } from './sessions.ts';
 import { attemptFailed, attemptSucceeded, openAttempt } from './throttling.ts';
 
 export type ProvisionalLoginResult = Exclude<LoginResult, { via: 'legacy' }>;
@@ -27,7 +28,13 @@ export function provisionalSubject(provisionalId: string): string {
  */
 export async function loginWithProvisionalId(
   s: Deps,
-  input: { provisionalId: string; password: string; clientIp: string; devices: KnownDevices },
+  input: {
+    provisionalId: string;
+    password: string;
+    clientIp: string;
+    devices: KnownDevices;
+    context?: LoginContext;
+  },
 ): Promise<ProvisionalLoginResult> {
   const subjects = attemptSubjects(
     s,
@@ -49,6 +56,8 @@ export async function loginWithProvisionalId(
     return { ok: true, via: 'password', personId: account.personId, needsContact };
   }
   await attemptFailed(s.pool, 'password', subjects, s.now());
+  // Only a known person's failure is recorded: the unknown-identifier path is unchanged.
+  if (account) await recordLoginFailure(s.pool, account.personId, input.context, s.now());
   if (opening.lockedIfFails && account) {
     const person = await findPersonById(s.pool, account.personId);
     if (person) await sendLockNotice(s, person, opening.lockedIfFails);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '#src/db/pool.ts';
+import { insertAuthEvent } from '#src/db/repositories/auth-events.ts';
 import { insertSession, revokeSession, touchLiveSession } from '#src/db/repositories/sessions.ts';
 import { displayName } from '#src/domain/names.ts';
 import type { AuthMethod, Principal } from '#src/domain/principal.ts';
@@ -37,15 +38,25 @@ export async function openSession(
   },
 ): Promise<SessionClaims> {
   const sid = randomBytes(32).toString('base64url');
+  const userAgent = login.userAgent?.slice(0, 256) ?? null;
+  const at = new Date();
   await insertSession(db, {
     idHash: hashSessionId(sid),
     personId: login.personId,
     method: login.method,
     acr: login.acr,
-    authenticatedAt: new Date(),
+    authenticatedAt: at,
     absoluteMs: settings.absoluteMs,
     clientIp: login.clientIp,
-    userAgent: login.userAgent?.slice(0, 256) ?? null,
+    userAgent,
+  });
+  // Every way in opens a session here: its success goes to the history in the same transaction.
+  await insertAuthEvent(db, {
+    personId: login.personId,
+    at,
+    outcome: 'success',
+    method: login.method,
+    userAgent,
   });
   return { sid, pid: login.personId };
 }
@@ -71,4 +82,20 @@ export async function resolvePrincipal(
 
 export async function closeSession(db: Queryable, principal: Principal): Promise<void> {
   await revokeSession(db, principal.sessionHash, 'deconnexion');
+}
+
+/** A failed password login of a known person, for their history (never for an unknown identifier). */
+export async function recordLoginFailure(
+  db: Queryable,
+  personId: string,
+  context: LoginContext | undefined,
+  at: Date,
+): Promise<void> {
+  await insertAuthEvent(db, {
+    personId,
+    at,
+    outcome: 'failure',
+    method: 'password',
+    userAgent: context?.userAgent?.slice(0, 256) ?? null,
+  });
 }

@@ -31,6 +31,18 @@ import {
   loadFoyer,
 } from './household.ts';
 import { logIn } from './login.ts';
+import {
+  changePassword,
+  confirmContactChange,
+  endOtherSessions,
+  endSession,
+  listSessions,
+  loadContacts,
+  loginHistory,
+  readContactChange,
+  removeContact,
+  startContactChange,
+} from './profile.ts';
 import { logOut } from './logout.ts';
 import { loadMonCompte } from './mon-compte.ts';
 import {
@@ -138,6 +150,18 @@ export function buildUseCases(deps: Deps) {
       changeDelegation: use(changeDelegation),
       forSeparation: use(householdFor),
       declareSeparation: use(declareSeparation),
+    },
+    profile: {
+      contacts: use(loadContacts),
+      startContactChange: use(startContactChange),
+      readContactChange: use(readContactChange),
+      confirmContactChange: use(confirmContactChange),
+      removeContact: use(removeContact),
+      changePassword: use(changePassword),
+      sessions: use(listSessions),
+      endSession: use(endSession),
+      endOtherSessions: use(endOtherSessions),
+      history: use(loginHistory),
     },
     bankDetails: { loadPage: use(loadBankDetailsPage), change: use(changeBankDetails) },
     /** Development and test only (app.ts registers its page outside production). */

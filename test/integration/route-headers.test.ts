@@ -74,8 +74,8 @@ async function anonymousWithForm(app: FastifyInstance): Promise<Visitor> {
 }
 
 /** Logged in with "Se souvenir de moi" on `app`: a session cookie and a NIR cookie. */
-async function loggedIn(app: FastifyInstance): Promise<Visitor> {
-  const camille = persona('allocataire-migre');
+async function loggedIn(app: FastifyInstance, key = 'allocataire-migre'): Promise<Visitor> {
+  const camille = persona(key);
   const b = new TestBrowser(app);
   const res = await b.submit('/connexion', {
     nir: camille.nir,
@@ -154,14 +154,15 @@ describe('every route, every header (driven by the route table)', () => {
     const { app } = ctx;
     const problems: string[] = [];
     let checked = 0;
-    // One login for the safe methods; POSTs may end the session, so each gets its own.
+    // One login for the safe methods; POSTs may end the session, so each gets its own, as
+    // another person: « Fermer toutes mes autres sessions » would end the shared one too.
     const shared = await loggedIn(app);
     for (const t of targets(app)) {
       const safe = t.method === 'GET' || t.method === 'HEAD';
       const visitors = [
         ANONYMOUS,
         await anonymousWithForm(app),
-        safe ? shared : await loggedIn(app),
+        safe ? shared : await loggedIn(app, 'conjoint-sans-delegation'),
       ];
       for (const v of visitors) {
         problems.push(...problemsOf(t, await send(app, t, v)));

@@ -32,11 +32,17 @@ describe('the header menu of a signed-in person (views/layout.njk)', () => {
       'Accueil',
       'Mon foyer',
       'Coordonnées bancaires',
+      'Mon profil',
     ]);
+    // « Mon profil » is everyone's own (issue 8): no dossier decides it.
     const none = { household: false, bankDetails: false };
-    expect(links(menuOf({ accountMenu: none, currentPath: paths.monCompte }))).toEqual(['Accueil']);
+    expect(links(menuOf({ accountMenu: none, currentPath: paths.monCompte }))).toEqual([
+      'Accueil',
+      'Mon profil',
+    ]);
     expect(links(menuOf({ accountMenu: null, currentPath: paths.deconnexion }))).toEqual([
       'Accueil',
+      'Mon profil',
     ]);
   });
 
@@ -52,6 +58,8 @@ describe('the header menu of a signed-in person (views/layout.njk)', () => {
     expect(current(paths.foyer)).toEqual(['Mon foyer']);
     expect(current(paths.coordonneesBancairesCode)).toEqual(['Coordonnées bancaires']);
     expect(current(paths.separation)).toEqual([]);
+    expect(current(paths.profil)).toEqual(['Mon profil']);
+    expect(current(paths.profilConnexions)).toEqual(['Mon profil']);
   });
 
   it('is inside the menu modal, which the small-screen Menu button opens', () => {

@@ -41,3 +41,24 @@ export async function setVerifiedContact(
       : 'UPDATE persons SET phone = $2, phone_verified_at = $3 WHERE id = $1';
   await db.query(sql, [personId, destination, at]);
 }
+
+/** Removes the e-mail or the mobile (the caller keeps another verified contact). */
+export async function clearContact(
+  db: Queryable,
+  personId: string,
+  channel: 'email' | 'sms',
+): Promise<void> {
+  const sql =
+    channel === 'email'
+      ? 'UPDATE persons SET email = NULL, email_verified_at = NULL WHERE id = $1'
+      : 'UPDATE persons SET phone = NULL, phone_verified_at = NULL WHERE id = $1';
+  await db.query(sql, [personId]);
+}
+
+/** Locks the person's row: contact changes of one person happen one at a time. */
+export async function lockPersonRow(db: Queryable, personId: string): Promise<PersonRow | null> {
+  const r = await db.query<PersonRow>(`SELECT ${columns} FROM persons WHERE id = $1 FOR UPDATE`, [
+    personId,
+  ]);
+  return r.rows[0] ?? null;
+}

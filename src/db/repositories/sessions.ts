@@ -82,3 +82,46 @@ export async function revokeSessionsOf(
   );
   return r.rowCount ?? 0;
 }
+
+export interface ActiveSessionRow {
+  readonly publicId: string;
+  readonly idHash: Buffer;
+  readonly method: AuthMethod;
+  readonly createdAt: Date;
+  readonly lastSeenAt: Date;
+  readonly userAgent: string | null;
+}
+
+/** The person's live sessions (not revoked, not expired, seen within the idle timeout). */
+export async function activeSessionsOf(
+  db: Queryable,
+  personId: string,
+  idleMs: number,
+): Promise<ActiveSessionRow[]> {
+  const r = await db.query<ActiveSessionRow>(
+    `SELECT public_id AS "publicId", id_hash AS "idHash", method, created_at AS "createdAt",
+            last_seen_at AS "lastSeenAt", user_agent AS "userAgent"
+       FROM sessions
+      WHERE person_id = $1 AND revoked_at IS NULL AND expires_at > now()
+        AND last_seen_at > now() - make_interval(secs => $2 / 1000.0)
+      ORDER BY last_seen_at DESC`,
+    [personId, idleMs],
+  );
+  return r.rows;
+}
+
+/** Revokes one session by its public id, only if it is this person's and not `keep`. */
+export async function revokeSessionOf(
+  db: Queryable,
+  personId: string,
+  publicId: string,
+  reason: string,
+  keep: Buffer,
+): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE sessions SET revoked_at = now(), revoked_reason = $3
+      WHERE person_id = $1 AND public_id = $2 AND revoked_at IS NULL AND id_hash <> $4`,
+    [personId, publicId, reason, keep],
+  );
+  return (r.rowCount ?? 0) > 0;
+}

@@ -4,6 +4,7 @@ import { requirePrincipal } from '../plugins/session.ts';
 import { coordonneesBancairesRoutes } from './coordonnees-bancaires/routes.ts';
 import { foyerRoutes } from './foyer/routes.ts';
 import { monCompteRoutes } from './mon-compte/routes.ts';
+import { profilRoutes } from './profil/routes.ts';
 import { separationRoutes } from './separation/routes.ts';
 
 /** The journeys under `/mon-compte`: each one a folder named after its URL (ADR 0010). */
@@ -12,6 +13,7 @@ export const monCompteJourneys = [
   foyerRoutes,
   separationRoutes,
   coordonneesBancairesRoutes,
+  profilRoutes,
 ] as const;
 
 /**

@@ -32,7 +32,30 @@ export function roleLabel(role: unknown): string {
   return typeof role === 'string' ? (roleLabels[role] ?? role) : '';
 }
 
+const dateTimeFormat = new Intl.DateTimeFormat('fr-FR', {
+  dateStyle: 'long',
+  timeStyle: 'short',
+  timeZone: 'Europe/Paris',
+});
+
+/** A moment → "23 novembre 2026 à 14:05" (Paris time). */
+export function dateTimeFr(at: unknown): string {
+  return at instanceof Date && !Number.isNaN(at.getTime()) ? dateTimeFormat.format(at) : '';
+}
+
+const authMethodLabels: Readonly<Record<string, string>> = {
+  password: 'Mot de passe',
+  franceconnect: 'FranceConnect',
+  'franceconnect-plus': 'FranceConnect+',
+};
+
+export function authMethod(method: unknown): string {
+  return typeof method === 'string' ? (authMethodLabels[method] ?? method) : '';
+}
+
 export function registerFilters(env: Environment): void {
+  env.addFilter('dateTimeFr', dateTimeFr);
+  env.addFilter('authMethod', authMethod);
   env.addFilter('dateFr', dateFr);
   env.addFilter('euros', euros);
   env.addFilter('roleLabel', roleLabel);
