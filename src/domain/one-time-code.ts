@@ -6,7 +6,12 @@ export const CODE_MAX_FAILURES = 5;
 /** Codes that may be sent for one purpose to one person in an hour (resends included). */
 export const CODES_PER_HOUR = 3;
 
-export type CodePurpose = 'contact-validation' | 'password-recovery' | 'strong-auth';
+export type CodePurpose =
+  | 'contact-validation'
+  | 'password-recovery'
+  | 'strong-auth'
+  /** A password login from a device not yet known (ADR 0011). */
+  | 'new-device';
 
 export function generateCode(): string {
   return String(randomInt(0, 1_000_000)).padStart(6, '0');
