@@ -47,6 +47,7 @@ describe('flow ids', () => {
 describe('flow definitions', () => {
   it('name every journey once, with a lifetime of 15 or 20 minutes', () => {
     expect(all.map((d) => d.name).sort()).toEqual([
+      'connexion-nouvel-appareil',
       'creer-mon-compte',
       'franceconnect',
       'franceconnect-deconnexion',
