@@ -118,6 +118,26 @@ test('première connexion : ancien mot de passe, nouveau mot de passe, code par 
     });
   });
 
+  await test.step('la robustesse (zxcvbn, en français) s’affiche une fois les règles respectées', async () => {
+    const strength = page.locator('[data-strength]');
+    await expect(strength).toBeHidden();
+    await motDePasse.password.fill('Motdepasse1');
+    await expect(strength).toBeVisible();
+    await expect(strength).toHaveClass(/fr-message--error/);
+    await expect(strength).toContainText('Ce mot de passe est trop facile à deviner.');
+    await expect(strength).toContainText('Ajoutez des mots moins courants.');
+    await expectNoAxeViolations(page);
+    await page.screenshot({
+      path: `${SCREENSHOTS}/premiere-connexion-robustesse.png`,
+      fullPage: true,
+    });
+    await motDePasse.password.fill(NEW_PASSWORD);
+    await expect(strength).toHaveClass(/fr-message--valid/);
+    await expect(strength).toHaveText('Mot de passe difficile à deviner.');
+    await motDePasse.password.fill('');
+    await expect(strength).toBeHidden();
+  });
+
   await test.step('un mot de passe trop faible est refusé par le serveur', async () => {
     await motDePasse.choose(WEAK_PASSWORD);
     await motDePasse.expectLoaded();

@@ -25,3 +25,41 @@ for (const input of document.querySelectorAll('[data-password-rules]')) {
     }
   });
 }
+
+// zxcvbn's French verdict (the bundles from /static/zxcvbn/, loaded before this module).
+// The person's own data is not in the page: the server adds it to the same check.
+const MINIMUM_SCORE = 3; // src/domain/password-policy.ts
+const zx = globalThis.zxcvbnts;
+let factory = null;
+const strength = (v) => {
+  if (!zx?.core || !zx['language-common'] || !zx['language-fr']) return null;
+  factory ??= new zx.core.ZxcvbnFactory({
+    translations: zx['language-fr'].translations,
+    graphs: zx['language-common'].adjacencyGraphs,
+    dictionary: { ...zx['language-common'].dictionary, ...zx['language-fr'].dictionary },
+  });
+  return factory.check(v);
+};
+for (const input of document.querySelectorAll('[data-password-rules]')) {
+  const message = input.closest('.fr-password').querySelector('[data-strength]');
+  if (!message) continue;
+  let timer = 0;
+  input.addEventListener('input', () => {
+    globalThis.clearTimeout(timer);
+    // Checked after a pause in typing: screen readers hear one verdict, not one per key.
+    timer = globalThis.setTimeout(() => {
+      const floorMet = Object.values(rules).every((test) => test(input.value));
+      const result = floorMet ? strength(input.value) : null;
+      message.hidden = !result;
+      if (!result) return;
+      const ok = result.score >= MINIMUM_SCORE;
+      const advice = [result.feedback.warning, ...result.feedback.suggestions].filter(Boolean);
+      message.textContent = ok
+        ? 'Mot de passe difficile à deviner.'
+        : ['Ce mot de passe est trop facile à deviner.', ...advice].join(' ');
+      message.classList.remove('fr-message--info');
+      message.classList.toggle('fr-message--valid', ok);
+      message.classList.toggle('fr-message--error', !ok);
+    }, 400);
+  });
+}

@@ -45,6 +45,8 @@ const envSchema = z.object({
   FRANCECONNECT_PLUS_CLIENT_SECRET: z.string().trim().min(1).optional(),
   FRANCECONNECT_ENCRYPTION_KEYS: z.string().trim().min(1).optional(),
   FRANCECONNECT_DEV_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  NEW_DEVICE_CODE: z.enum(['on', 'off']).optional(),
+  DEVICE_REMEMBER_DAYS: z.coerce.number().int().min(1).max(400).default(180),
 });
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -73,6 +75,12 @@ export interface Config {
   /** `Secure` + `__Host-` cookies; only plain HTTP local development turns it off. */
   readonly secureCookies: boolean;
   readonly logLevel: string;
+  readonly devices: {
+    /** A password login from an unknown device asks for a code (ADR 0011); on in production. */
+    readonly newDeviceCode: boolean;
+    /** How long a device stays known after its last login (the device cookie, ADR 0008). */
+    readonly rememberMs: number;
+  };
   readonly mail: {
     /** Absent outside production: `npm start` runs an SMTP catcher into `dev_outbox`. */
     readonly smtpUrl: string | undefined;
@@ -182,6 +190,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     secureCookies: e.SECURE_COOKIES ? e.SECURE_COOKIES === 'true' : e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
+    devices: {
+      // Off outside production: testers log in to the seeded dossiers without codes.
+      newDeviceCode: e.NEW_DEVICE_CODE ? e.NEW_DEVICE_CODE === 'on' : e.NODE_ENV === 'production',
+      rememberMs: e.DEVICE_REMEMBER_DAYS * 24 * 3_600_000,
+    },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, catcherPort: e.SMTP_CATCHER_PORT },
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     franceConnect: {

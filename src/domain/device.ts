@@ -8,7 +8,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * caller supplies keys, clock and the cookie's text.
  */
 
-/** How long a device stays known after its last successful login. */
+/** How long a device stays known after its last successful login, by default (DEVICE_REMEMBER_DAYS). */
 export const DEVICE_LIFETIME_MS = 180 * 24 * 3_600_000;
 /** Accounts remembered by one browser (a family computer): the most recent first. */
 export const MAX_DEVICE_ACCOUNTS = 3;
@@ -42,13 +42,13 @@ export function entryFor(
   devices: KnownDevices,
   loginIdentifier: string,
   now: Date,
+  lifetimeMs: number = DEVICE_LIFETIME_MS,
 ): DeviceEntry | null {
   if (!devices.key) return null;
   const account = deviceAccount(devices.key, loginIdentifier);
   return (
-    devices.entries.find(
-      (e) => e.account === account && now.getTime() - e.issuedAt < DEVICE_LIFETIME_MS,
-    ) ?? null
+    devices.entries.find((e) => e.account === account && now.getTime() - e.issuedAt < lifetimeMs) ??
+    null
   );
 }
 
@@ -58,6 +58,7 @@ export function afterLogin(
   key: Buffer,
   loginIdentifier: string,
   now: Date,
+  lifetimeMs: number = DEVICE_LIFETIME_MS,
 ): DeviceEntry[] {
   const account = deviceAccount(key, loginIdentifier);
   const fresh: DeviceEntry = {
@@ -68,7 +69,7 @@ export function afterLogin(
   // Entries checked under an older key name their accounts under that key: they are dropped.
   const kept = devices.key?.equals(key)
     ? devices.entries.filter(
-        (e) => e.account !== account && now.getTime() - e.issuedAt < DEVICE_LIFETIME_MS,
+        (e) => e.account !== account && now.getTime() - e.issuedAt < lifetimeMs,
       )
     : [];
   return [fresh, ...kept].slice(0, MAX_DEVICE_ACCOUNTS);

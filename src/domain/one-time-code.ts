@@ -7,7 +7,12 @@ export const CODE_MAX_FAILURES = 5;
 export const CODES_PER_HOUR = 3;
 
 export type CodePurpose =
-  'contact-validation' | 'contact-change' | 'password-recovery' | 'strong-auth';
+  | 'contact-validation'
+  | 'contact-change'
+  | 'password-recovery'
+  | 'strong-auth'
+  /** A password login from a device not yet known (ADR 0011). */
+  | 'new-device';
 
 export function generateCode(): string {
   return String(randomInt(0, 1_000_000)).padStart(6, '0');

@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DEVICE_LIFETIME_MS } from '#src/domain/device.ts';
 import type { KnownDevices } from '#src/services/devices.ts';
 import type { UseCases } from '#src/services/use-cases.ts';
 
@@ -28,6 +27,6 @@ export function rememberDevice(
     httpOnly: true,
     secure: s.config.secureCookies,
     sameSite: 'strict',
-    maxAge: Math.floor(DEVICE_LIFETIME_MS / 1000),
+    maxAge: Math.floor(s.config.devices.rememberMs / 1000),
   });
 }

@@ -2,6 +2,7 @@
 export const paths = {
   accueil: '/',
   connexion: '/connexion',
+  connexionCode: '/connexion/code',
   deconnexion: '/deconnexion',
   monCompte: '/mon-compte',
   foyer: '/mon-compte/foyer',

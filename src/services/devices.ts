@@ -27,7 +27,7 @@ export function attemptSubjects(
   clientIp: string,
   devices: KnownDevices,
 ): AttemptSubjects {
-  const entry = entryFor(devices, loginIdentifier, s.now());
+  const entry = entryFor(devices, loginIdentifier, s.now(), s.config.devices.rememberMs);
   if (entry)
     return {
       account: accountSubject(s.secrets.throttles, deviceSubject(entry)),
@@ -45,5 +45,13 @@ export function deviceCookieAfterLogin(
 ): string {
   const key = s.secrets.devices[0];
   if (!key) throw new Error('no session key');
-  return signDevices(key, afterLogin(devices, key, loginIdentifier, s.now()));
+  return signDevices(
+    key,
+    afterLogin(devices, key, loginIdentifier, s.now(), s.config.devices.rememberMs),
+  );
+}
+
+/** Whether this browser already logged in to `loginIdentifier` (one mechanism with ADR 0008). */
+export function isKnownDevice(s: Deps, devices: KnownDevices, loginIdentifier: string): boolean {
+  return entryFor(devices, loginIdentifier, s.now(), s.config.devices.rememberMs) !== null;
 }

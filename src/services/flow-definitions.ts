@@ -98,3 +98,13 @@ export const contactChangeFlow = defineFlow(
   z.object({ channel: contact.shape.channel, destination: z.string() }),
   JOURNEY_MS,
 );
+
+/**
+ * A password login from an unknown device (ADR 0011): the password was right, the session waits
+ * for the code sent to a verified contact. `loginIdentifier` is what the device cookie remembers.
+ */
+export const newDeviceFlow = defineFlow(
+  'connexion-nouvel-appareil',
+  z.object({ loginIdentifier: z.string(), channel: contact.shape.channel }),
+  FRANCECONNECT_MS,
+);

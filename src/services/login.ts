@@ -1,8 +1,9 @@
 import type { AuthMethod } from '#src/domain/principal.ts';
 import { loginWithNir, nirLoginIdentifier } from './authentication.ts';
 import type { Deps } from './deps.ts';
-import type { KnownDevices } from './devices.ts';
+import { isKnownDevice, type KnownDevices } from './devices.ts';
 import { startFirstConnection } from './first-connection.ts';
+import { startNewDeviceLogin } from './new-device.ts';
 import { loginWithProvisionalId, provisionalSubject } from './provisional-id.ts';
 import { openSession, type LoginContext, type SessionClaims } from './sessions.ts';
 
@@ -29,11 +30,14 @@ export type LoginOutcome =
       readonly next: 'session';
       readonly session: SessionClaims;
     }
-  /** Not a session yet: the first connection's password step (old password) or contact step. */
+  /**
+   * Not a session yet: the first connection's password step (old password) or contact step, or
+   * the code of a new device (ADR 0011; the device cookie is set only after that code).
+   */
   | {
       readonly ok: true;
       readonly loginIdentifier: string;
-      readonly next: 'first-password' | 'first-contact';
+      readonly next: 'first-password' | 'first-contact' | 'device-code';
       readonly flow: { readonly id: string };
     };
 
@@ -64,7 +68,17 @@ export async function logIn(s: Deps, input: LoginRequest): Promise<LoginOutcome>
     identifier.kind === 'nir'
       ? nirLoginIdentifier(identifier.nir)
       : provisionalSubject(identifier.provisionalId);
-  if (result.via === 'legacy' || result.needsContact) {
+  const unknownDevice =
+    result.via === 'password' &&
+    s.config.devices.newDeviceCode &&
+    !isKnownDevice(s, devices, loginIdentifier);
+  if (unknownDevice && !result.needsContact) {
+    const pending = await startNewDeviceLogin(s, result.personId, loginIdentifier);
+    if (pending) return { ok: true, loginIdentifier, next: 'device-code', flow: pending };
+  }
+  // No verified contact (an unknown device included): the first connection's contact step
+  // proves one by a code, which is as good as the new-device code.
+  if (result.via === 'legacy' || result.needsContact || unknownDevice) {
     const passwordSet = result.via === 'password';
     const flow = await startFirstConnection(s, result.personId, {
       origin: 'ancien-mot-de-passe',

@@ -71,7 +71,8 @@ export async function sendPasswordChangedNotice(
 
 export function codeMessage(
   code: string,
-  purpose: 'contact-validation' | 'contact-change' | 'password-recovery' | 'strong-auth',
+  purpose:
+    'contact-validation' | 'contact-change' | 'password-recovery' | 'strong-auth' | 'new-device',
 ) {
   const what =
     purpose === 'contact-validation'
@@ -80,7 +81,9 @@ export function codeMessage(
         ? 'valider votre nouvelle adresse ou votre nouveau mobile'
         : purpose === 'strong-auth'
           ? 'confirmer la modification de vos coordonnées bancaires'
-          : 'choisir un nouveau mot de passe';
+          : purpose === 'new-device'
+            ? 'vous connecter depuis un nouvel appareil'
+            : 'choisir un nouveau mot de passe';
   return {
     subject: 'Votre code Mon Compte',
     text: `Votre code pour ${what} est : ${code}\n\nIl est valable 15 minutes et ne peut servir qu’une fois. Ne le communiquez à personne : la Caf ne vous le demandera jamais.`,

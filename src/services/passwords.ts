@@ -1,6 +1,11 @@
 import { findPersonById, type PersonRow } from '#src/db/repositories/persons.ts';
-import { passwordProblems, type PasswordProblem } from '#src/domain/password-policy.ts';
-import { isCommonPassword } from './common-passwords.ts';
+import {
+  ownerWords,
+  passwordProblems,
+  type PasswordOwnerDetails,
+  type PasswordProblem,
+} from '#src/domain/password-policy.ts';
+import { passwordStrength } from './password-strength.ts';
 import type { Deps } from './deps.ts';
 
 export type PreparedPassword =
@@ -15,11 +20,21 @@ export async function preparePassword(
 ): Promise<PreparedPassword> {
   const person = await findPersonById(s.pool, personId);
   if (!person) throw new Error('pending journey for a missing person');
-  const problems = passwordProblems(
-    password,
-    { nir: person.nir, birthdate: person.birthdate },
-    await isCommonPassword(password),
-  );
+  const problems = newPasswordProblems(password, {
+    nir: person.nir,
+    birthdate: person.birthdate,
+    givenNames: person.given_name,
+    familyName: person.family_name,
+    email: person.email,
+  });
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, person, hash: await s.hasher.hash(password) };
+}
+
+/** The policy's floor, then zxcvbn's verdict with the person's own data as guessable words. */
+export function newPasswordProblems(
+  password: string,
+  owner: PasswordOwnerDetails,
+): PasswordProblem[] {
+  return passwordProblems(password, owner, passwordStrength(password, ownerWords(owner)));
 }

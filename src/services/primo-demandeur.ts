@@ -12,10 +12,10 @@ import {
   type NewIdentity,
   type NirHolder,
 } from '#src/db/repositories/primo-demandeurs.ts';
-import { passwordProblems, type PasswordProblem } from '#src/domain/password-policy.ts';
+import type { PasswordProblem } from '#src/domain/password-policy.ts';
 import type { FlowState } from '#src/domain/flow.ts';
 import { ANSWER_FLOOR_MS, withAnswerFloor } from './answer-floor.ts';
-import { isCommonPassword } from './common-passwords.ts';
+import { newPasswordProblems } from './passwords.ts';
 import { creationFlow } from './flow-definitions.ts';
 import {
   advanceFlow,
@@ -230,12 +230,14 @@ export async function completeAccountCreation(
   const { personId } = flow ?? {};
   const contact = flow?.state.contact;
   if (!flow?.state.codeVerified || !personId || !contact) return { ok: false, reason: 'gone' };
-  const { nir, birthdate } = flow.state.identity;
-  const problems = passwordProblems(
-    input.password,
-    { nir, birthdate },
-    await isCommonPassword(input.password),
-  );
+  const { nir, birthdate, givenNames, familyName } = flow.state.identity;
+  const problems = newPasswordProblems(input.password, {
+    nir,
+    birthdate,
+    givenNames,
+    familyName,
+    email: contact.channel === 'email' ? contact.destination : null,
+  });
   if (problems.length > 0) return { ok: false, reason: 'policy', problems };
   const hash = await s.hasher.hash(input.password);
   const now = s.now();

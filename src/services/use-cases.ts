@@ -31,6 +31,7 @@ import {
   loadFoyer,
 } from './household.ts';
 import { logIn } from './login.ts';
+import { confirmNewDevice, readNewDeviceLogin, resendNewDeviceCode } from './new-device.ts';
 import {
   changePassword,
   confirmContactChange,
@@ -94,6 +95,11 @@ export function buildUseCases(deps: Deps) {
     },
     devices: { known: use(knownDevices), afterLogin: use(deviceCookieAfterLogin) },
     login: { logIn: use(logIn) },
+    newDevice: {
+      read: use(readNewDeviceLogin),
+      resendCode: use(resendNewDeviceCode),
+      confirm: use(confirmNewDevice),
+    },
     firstConnection: {
       read: use(readFirstConnection),
       contactOnFile: use(contactOnFile),

@@ -87,6 +87,14 @@ describe('forgotten password', () => {
       password: 'faible',
     });
     expect(weak.statusCode).toBe(400);
+    // A French common word passes the floor, not zxcvbn: refused with its French advice.
+    const french = await b.submit('/mot-de-passe-oublie/nouveau-mot-de-passe', {
+      password: 'Bonjour123',
+    });
+    expect(french.statusCode).toBe(400);
+    expect(french.body).toMatch(
+      /id="password-error">Ce mot de passe est trop facile à deviner\. Ajoutez des mots moins courants\./,
+    );
     const done = await b.submit('/mot-de-passe-oublie/nouveau-mot-de-passe', {
       password: 'Nouveau-Rennes-35',
     });

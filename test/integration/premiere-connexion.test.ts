@@ -46,7 +46,11 @@ describe('first connection with the old 8-digit dossier password', () => {
     ['Abcdefghijklmnopqrstuvwxy1', 'au plus 24 caractères'],
     ['Nath21071979', 'votre date de naissance'],
     [`N${required(nathalie.nir, 'nir').slice(0, 8)}a`, 'numéro de sécurité sociale'],
-    ['Password1', 'trop courant'],
+    ['Password1', 'trop facile à deviner'],
+    // French words and the person's own data, with zxcvbn's French advice (issue 8).
+    ['Motdepasse1', 'trop facile à deviner\\. Ajoutez des mots moins courants\\.'],
+    ['Soleil123', 'trop facile à deviner\\. Ajoutez des mots moins courants\\.'],
+    ['Nathalie1979', 'trop facile à deviner'],
     ['', 'Saisissez un mot de passe.'],
   ])('explains a refused new password %j by the field', async (password, message) => {
     const b = await withOldPassword(nathalie);

@@ -25,6 +25,9 @@ afterAll(async () => {
 const STATIC_SAMPLES: Readonly<Record<string, string>> = {
   '/static/dsfr/*': '/static/dsfr/dsfr.min.css',
   '/static/app/*': '/static/app/app.css',
+  '/static/zxcvbn/core/*': '/static/zxcvbn/core/zxcvbn-ts.js',
+  '/static/zxcvbn/common/*': '/static/zxcvbn/common/zxcvbn-ts.js',
+  '/static/zxcvbn/fr/*': '/static/zxcvbn/fr/zxcvbn-ts.js',
 };
 
 const isStatic = (url: string) => url.startsWith('/static/');

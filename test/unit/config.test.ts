@@ -15,6 +15,32 @@ describe('loadConfig', () => {
     expect(c.secureCookies).toBe(false);
   });
 
+  it('asks new devices for a code in production only, unless NEW_DEVICE_CODE says otherwise', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://a@b/c',
+      SESSION_KEYS: key,
+      SMTP_URL: 'smtps://relais.example.fr:465',
+      PUBLIC_URL: 'https://moncompte.example.fr',
+    };
+    expect(loadConfig(production).devices.newDeviceCode).toBe(true);
+    expect(loadConfig({ SESSION_KEYS: key }).devices.newDeviceCode).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'test', SESSION_KEYS: key }).devices.newDeviceCode).toBe(false);
+    expect(loadConfig({ ...production, NEW_DEVICE_CODE: 'off' }).devices.newDeviceCode).toBe(false);
+    expect(loadConfig({ SESSION_KEYS: key, NEW_DEVICE_CODE: 'on' }).devices.newDeviceCode).toBe(
+      true,
+    );
+    expect(() => loadConfig({ SESSION_KEYS: key, NEW_DEVICE_CODE: 'yes' })).toThrow(ConfigError);
+  });
+
+  it('remembers a device 180 days by default, DEVICE_REMEMBER_DAYS otherwise', () => {
+    expect(loadConfig({ SESSION_KEYS: key }).devices.rememberMs).toBe(180 * 86_400_000);
+    expect(loadConfig({ SESSION_KEYS: key, DEVICE_REMEMBER_DAYS: '30' }).devices.rememberMs).toBe(
+      30 * 86_400_000,
+    );
+    expect(() => loadConfig({ SESSION_KEYS: key, DEVICE_REMEMBER_DAYS: '0' })).toThrow(ConfigError);
+  });
+
   it('stops production start-up on a missing secret, naming it', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', SESSION_KEYS: key })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://a@b/c' })).toThrow(

@@ -56,6 +56,15 @@ describe('device cookie', () => {
     expect(entryFor(readDevices([key], renewed), 'nir:2850375114123', at(T0 + 3))).not.toBeNull();
   });
 
+  it('takes its lifetime from configuration (DEVICE_REMEMBER_DAYS)', () => {
+    const days30 = 30 * 86_400_000;
+    const first = readDevices([key], loggedIn(['nir:2850375114123']));
+    expect(entryFor(first, 'nir:2850375114123', at(T0 + days30 - 1), days30)).not.toBeNull();
+    expect(entryFor(first, 'nir:2850375114123', at(T0 + days30), days30)).toBeNull();
+    const later = afterLogin(first, key, 'nir:1831169123045', at(T0 + days30), days30);
+    expect(later).toHaveLength(1);
+  });
+
   it('expires after its lifetime, and renews its nonce at each login', () => {
     const first = readDevices([key], loggedIn(['nir:2850375114123']));
     expect(entryFor(first, 'nir:2850375114123', at(T0 + DEVICE_LIFETIME_MS - 1))).not.toBeNull();

@@ -48,6 +48,7 @@ describe('flow definitions', () => {
   it('name every journey once, with a lifetime of 15 or 20 minutes', () => {
     expect(all.map((d) => d.name).sort()).toEqual([
       'changement-coordonnees',
+      'connexion-nouvel-appareil',
       'creer-mon-compte',
       'franceconnect',
       'franceconnect-deconnexion',

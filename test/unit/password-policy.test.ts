@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { passwordProblemMessage, passwordProblems } from '#src/domain/password-policy.ts';
-import { isCommonPassword } from '#src/services/common-passwords.ts';
 
 const owner = { nir: '2850375114123', birthdate: '1985-03-12' };
 
 describe('password policy', () => {
   it('accepts 8 to 24 characters with a lowercase, an uppercase and a digit', () => {
-    expect(passwordProblems('Lilas-Paris-2026', owner, false)).toEqual([]);
-    expect(passwordProblems('Abcdefg1', owner, false)).toEqual([]);
-    expect(passwordProblems('Abcdefghijklmnopqrstuvw1', owner, false)).toEqual([]);
+    expect(passwordProblems('Lilas-Paris-2026', owner, null)).toEqual([]);
+    expect(passwordProblems('Abcdefg1', owner, null)).toEqual([]);
+    expect(passwordProblems('Abcdefghijklmnopqrstuvw1', owner, null)).toEqual([]);
   });
 
   it.each([
@@ -22,15 +21,20 @@ describe('password policy', () => {
     ['Camille120385x', 'contains-birthdate'],
     ['Camille19850312', 'contains-birthdate'],
   ])('refuses %j (%s)', (password, problem) => {
-    expect(passwordProblems(password, owner, false)).toContain(problem);
+    expect(passwordProblems(password, owner, null)).toContain(problem);
   });
 
   it('counts characters, not UTF-16 units, and accepts accented letters', () => {
-    expect(passwordProblems('Éléphant9', owner, false)).toEqual([]);
+    expect(passwordProblems('Éléphant9', owner, null)).toEqual([]);
   });
 
-  it('refuses a common password', () => {
-    expect(passwordProblems('Password1', owner, true)).toEqual(['common']);
+  it('refuses a password scored under 3, with its feedback, once the floor is met', () => {
+    const weak = { score: 2, feedback: ['Ajoutez des mots moins courants.'] };
+    expect(passwordProblems('Password1', owner, weak)).toEqual([
+      { kind: 'weak', feedback: ['Ajoutez des mots moins courants.'] },
+    ]);
+    expect(passwordProblems('Password1', owner, { score: 3, feedback: [] })).toEqual([]);
+    expect(passwordProblems('password', owner, weak)).toEqual(['uppercase', 'digit']);
   });
 
   it('has a French message for each problem', () => {
@@ -38,13 +42,8 @@ describe('password policy', () => {
       'Votre mot de passe doit contenir au moins 1 lettre majuscule.',
     );
     expect(passwordProblemMessage('too-short')).toMatch(/au moins 8 caractères/);
-  });
-});
-
-describe('common passwords list', () => {
-  it('knows the usual ones, whatever their case', async () => {
-    expect(await isCommonPassword('Password1')).toBe(true);
-    expect(await isCommonPassword('azerty')).toBe(true);
-    expect(await isCommonPassword('Lilas-Paris-2026')).toBe(false);
+    expect(passwordProblemMessage({ kind: 'weak', feedback: ['Évitez les dates.'] })).toBe(
+      'Ce mot de passe est trop facile à deviner. Évitez les dates.',
+    );
   });
 });

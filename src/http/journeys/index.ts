@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { UseCases } from '#src/services/use-cases.ts';
 import { activerMonCompteRoutes } from './activer-mon-compte/routes.ts';
+import { connexionCodeRoutes } from './connexion/code.ts';
 import { connexionRoutes } from './connexion/routes.ts';
 import { creerMonCompteRoutes } from './creer-mon-compte/routes.ts';
 import { deconnexionRoutes } from './deconnexion/routes.ts';
@@ -18,6 +19,7 @@ type Journey = (app: FastifyInstance, opts: { services: UseCases }) => Promise<v
 /** Pages open to anyone: signing in, first connection, recovery, activation, logging out. */
 const openJourneys: readonly Journey[] = [
   connexionRoutes,
+  connexionCodeRoutes,
   premiereConnexionRoutes,
   motDePasseOublieRoutes,
   identifiantProvisoireRoutes,

@@ -4,10 +4,17 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { projectRoot } from '#src/config.ts';
 
-const dsfrDist = path.join(
-  path.dirname(createRequire(import.meta.url).resolve('@gouvfr/dsfr/package.json')),
-  'dist',
-);
+const packageDist = (name: string): string =>
+  path.join(path.dirname(createRequire(import.meta.url).resolve(`${name}/package.json`)), 'dist');
+
+const dsfrDist = packageDist('@gouvfr/dsfr');
+
+/** zxcvbn's browser builds (issue 8): the live strength meter, served from our origin for the CSP. */
+const zxcvbnBundles = {
+  core: packageDist('@zxcvbn-ts/core'),
+  common: packageDist('@zxcvbn-ts/language-common'),
+  fr: packageDist('@zxcvbn-ts/language-fr'),
+} as const;
 
 /**
  * The only cacheable responses: DSFR's files and the app's own public/ folder. Registered as a
@@ -23,6 +30,16 @@ export async function staticAssets(app: FastifyInstance): Promise<void> {
     decorateReply: false,
     ...cache,
   });
+  for (const [name, root] of Object.entries(zxcvbnBundles)) {
+    await app.register(fastifyStatic, {
+      root,
+      prefix: `/zxcvbn/${name}/`,
+      decorateReply: false,
+      // Only the browser build: the package's other files are not ours to publish.
+      allowedPath: (pathName) => pathName === '/zxcvbn-ts.js',
+      ...cache,
+    });
+  }
   // No page layout here (it needs the session for its form token): a file is not a page.
   app.setNotFoundHandler(async (_request, reply) =>
     reply.code(404).type('text/plain; charset=utf-8').send('Fichier introuvable.'),

@@ -71,9 +71,15 @@ export async function connexionRoutes(app: FastifyInstance, opts: { services: Us
         .code(refused.status)
         .page(TEMPLATE, { franceConnect, values, errors: refused.errors });
     }
-    rememberDevice(request, reply, s, result.loginIdentifier);
     if (remember) request.remember.set('nir', nir);
     else request.remember.delete();
+    if (result.next === 'device-code') {
+      // A device not known yet: the code first, the device cookie with the session (ADR 0011).
+      request.session.regenerate();
+      setFlowCookie(request, result.flow);
+      return reply.redirect(paths.connexionCode, 303);
+    }
+    rememberDevice(request, reply, s, result.loginIdentifier);
     if (result.next !== 'session') {
       // Not a session yet: first the personal password (legacy) and a validated contact.
       request.session.regenerate();

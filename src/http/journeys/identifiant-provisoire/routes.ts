@@ -99,6 +99,12 @@ export async function identifiantProvisoireRoutes(
           : { status: 401, errors: fieldError('password', PROVISIONAL_LOGIN_FAILED) };
       return reply.code(refused.status).page(TEMPLATE, { values, errors: refused.errors });
     }
+    if (result.next === 'device-code') {
+      // A device not known yet: the code first, the device cookie with the session (ADR 0011).
+      request.session.regenerate();
+      setFlowCookie(request, result.flow);
+      return reply.redirect(paths.connexionCode, 303);
+    }
     rememberDevice(request, reply, s, result.loginIdentifier);
     if (result.next !== 'session') {
       // Not a session yet: the contact step of the first connection comes first.
