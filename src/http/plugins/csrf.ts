@@ -1,6 +1,8 @@
 import csrf from '@fastify/csrf-protection';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { paths } from '../paths.ts';
+import { sendToLogin } from './session.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -20,6 +22,11 @@ export const csrfProtection = fp(
     app.addHook('preHandler', (request, reply, done) => {
       if (SAFE_METHODS.has(request.method)) {
         done();
+        return;
+      }
+      // A form of the area sent after the session ended: log in again, not "formulaire expiré".
+      if (request.sessionExpired && request.url.startsWith(paths.monCompte)) {
+        sendToLogin(request, reply);
         return;
       }
       app.csrfProtection(request, reply, done);
