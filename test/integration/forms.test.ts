@@ -44,6 +44,13 @@ describe('forms', () => {
     expect(missing).toEqual([]);
   });
 
+  it('types every date as JJ/MM/AAAA text: no browser date picker whose format disagrees', () => {
+    const pickers = templates('views').filter((file) =>
+      /type="date"/.test(readFileSync(file, 'utf8')),
+    );
+    expect(pickers).toEqual([]);
+  });
+
   it('focuses the error summary on arrival after a failed submit', async () => {
     const res = await new TestBrowser(ctx.app).submit('/connexion', { nir: '', password: '' });
     expect(res.statusCode).toBe(400);

@@ -4,6 +4,7 @@ import { isRefusal } from '#src/services/dossier-access.ts';
 import type { HouseholdRefusal } from '#src/services/household.ts';
 import type { UseCases } from '#src/services/use-cases.ts';
 import { type FormErrors, fieldError, formErrors, formValues, withFieldIds } from '../../forms.ts';
+import { publicOrigin } from '../../franceconnect-offer.ts';
 import { paths } from '../../paths.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
 import { principalOf } from '../../plugins/session.ts';
@@ -96,6 +97,7 @@ export async function foyerRoutes(app: FastifyInstance, opts: { services: UseCas
       memberId: form.data.membre,
       channel: form.data.channel,
       destination: form.data.destination,
+      activationUrl: publicOrigin(s, request) + paths.activerMonCompte,
     });
     if (!result.ok) {
       if (isRefusal(result.reason)) throw new ForbiddenError();
