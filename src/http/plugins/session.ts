@@ -16,6 +16,8 @@ declare module '@fastify/secure-session' {
     retour: string;
     /** Before login only: the visitor's session ended while idle (the login page says so). */
     expiree: boolean;
+    /** After login: the one success notice the next page shows (http/confirmation.ts). */
+    confirmation: string;
   }
 }
 
