@@ -51,6 +51,29 @@ describe('forms', () => {
     expect(pickers).toEqual([]);
   });
 
+  it('says « Tous les champs sont obligatoires sauf mention contraire. » on every page with fields', () => {
+    const withFields = templates('views/pages').filter((file) =>
+      /field\(|password\(|class="fr-input/.test(readFileSync(file, 'utf8')),
+    );
+    expect(withFields.length).toBeGreaterThan(10);
+    const silent = withFields.filter(
+      (file) =>
+        !readFileSync(file, 'utf8').includes(
+          'Tous les champs sont obligatoires sauf mention contraire.',
+        ),
+    );
+    expect(silent).toEqual([]);
+  });
+
+  it('puts the password error and « Mot de passe oublié ? » on lines of their own', async () => {
+    const res = await new TestBrowser(ctx.app).submit('/connexion', { nir: '', password: '' });
+    expect(res.body).toMatch(/id="password-error">[^<]+<\/p>\s*<\/div>/);
+    const css = readFileSync('public/app.css', 'utf8');
+    expect(css).toMatch(
+      /\.fr-password > \.fr-messages-group,\s*\.fr-password > p \{\s*flex: 1 0 100%;/,
+    );
+  });
+
   it('focuses the error summary on arrival after a failed submit', async () => {
     const res = await new TestBrowser(ctx.app).submit('/connexion', { nir: '', password: '' });
     expect(res.statusCode).toBe(400);
