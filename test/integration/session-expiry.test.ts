@@ -67,6 +67,16 @@ describe('session expiry', () => {
     expect((await logInAgain(b)).headers.location).toBe('/mon-compte/foyer');
   });
 
+  it('« Se déconnecter » after the idle timeout lands on the logged-out page', async () => {
+    const b = await loggedIn();
+    const page = await b.get('/mon-compte');
+    await idle();
+    const res = await b.post('/deconnexion', { _csrf: csrfTokenOf(page.body) });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/deconnexion');
+    expect((await b.get('/deconnexion')).body).toContain('Vous êtes déconnecté(e)');
+  });
+
   it('still answers « Formulaire expiré » to a forged form on a live session', async () => {
     const b = await loggedIn();
     const res = await b.post('/mon-compte/foyer/invitation', { _csrf: 'forged' });

@@ -29,6 +29,11 @@ export const csrfProtection = fp(
         sendToLogin(request, reply);
         return;
       }
+      // « Se déconnecter » after the session ended: already logged out, say so.
+      if (request.sessionExpired && request.url === paths.deconnexion) {
+        reply.redirect(paths.deconnexion, 303);
+        return;
+      }
       app.csrfProtection(request, reply, done);
     });
   },
