@@ -1,12 +1,16 @@
 /** French wording of dates and times on our pages (Europe/Paris, whatever the server's zone). */
 
 const hourMinute = new Intl.DateTimeFormat('fr-FR', {
-  hour: '2-digit',
+  hour: 'numeric',
   minute: '2-digit',
+  hourCycle: 'h23',
   timeZone: 'Europe/Paris',
 });
 
-/** "14 h 05": the time a throttled person may try again. */
+/** "14 h 05", "9 h 04" (French usage: no leading zero on the hour): when to try again. */
 export function retryTime(at: Date): string {
-  return hourMinute.format(at).replace(':', ' h ');
+  const parts = hourMinute.formatToParts(at);
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    parts.find((p) => p.type === type)?.value ?? '';
+  return `${String(Number(part('hour')))} h ${part('minute')}`;
 }

@@ -46,3 +46,15 @@ export function formValues(body: unknown, keep: readonly string[]): Record<strin
   }
   return values;
 }
+
+/** The same errors linked to other ids: a page with one form per person names its fields apart. */
+export function withFieldIds(errors: FormErrors, idOf: (name: string) => string): FormErrors {
+  const fields: Record<string, FieldError> = {};
+  for (const [name, e] of Object.entries(errors.fields)) {
+    fields[name] = { text: e.text, href: `#${idOf(name)}` };
+  }
+  return {
+    fields,
+    summary: errors.summary.map((e) => ({ text: e.text, href: `#${idOf(e.href.slice(1))}` })),
+  };
+}

@@ -33,6 +33,7 @@ export const paths = {
   creerMonCompteMotDePasse: '/creer-mon-compte/mot-de-passe',
   franceConnectConnexion: '/franceconnect/connexion',
   franceConnectRetour: '/franceconnect/retour',
+  franceConnectResultat: '/franceconnect/resultat',
   franceConnectLiaison: '/franceconnect/liaison',
   franceConnectDeconnexion: '/franceconnect/deconnexion',
   franceConnectJwks: '/franceconnect/jwks',
@@ -40,6 +41,13 @@ export const paths = {
   coordonneesBancairesVerification: '/mon-compte/coordonnees-bancaires/verification',
   coordonneesBancairesCode: '/mon-compte/coordonnees-bancaires/code',
   coordonneesBancairesEnregistrees: '/mon-compte/coordonnees-bancaires/enregistrees',
+  /** Information pages, open to anyone (the footer's links, the primo-demandeur's button). */
+  accessibilite: '/accessibilite',
+  mentionsLegales: '/mentions-legales',
+  donneesPersonnelles: '/donnees-personnelles',
+  gestionDesCookies: '/gestion-des-cookies',
+  planDuSite: '/plan-du-site',
+  demandeDePrestation: '/demande-de-prestation',
   sante: '/sante',
   /** Development and test only (not registered in production). */
   developpementMessages: '/developpement/messages',

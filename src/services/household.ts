@@ -137,7 +137,13 @@ async function memberOf(s: Deps, principal: Principal, household: Household, mem
 export async function inviteMember(
   s: Deps,
   principal: Principal,
-  input: { memberId: string; channel: InvitationChannel; destination: string | null },
+  input: {
+    memberId: string;
+    channel: InvitationChannel;
+    destination: string | null;
+    /** The « Activer mon compte » page's address, on the portal's public origin. */
+    activationUrl: string;
+  },
 ): Promise<
   { ok: true; member: MemberView; code: string } | { ok: false; reason: HouseholdRefusal }
 > {
@@ -178,7 +184,7 @@ export async function inviteMember(
         channel: input.channel,
         to: destination,
         subject: 'Votre invitation à créer votre compte Mon Compte',
-        text: `Bonjour ${member.givenName},\n\n${principal.displayName} vous invite à créer votre compte personnel sur Mon Compte, l’espace de la Caf (dossier n° ${household.dossierNumber}).\n\nRendez-vous sur la page « Activer mon compte » avec votre numéro de sécurité sociale et ce code d’activation : ${code}\n\nCe code est valable ${input.channel === 'courrier' ? '30' : '7'} jours. Ne le communiquez à personne.`,
+        text: `Bonjour ${member.givenName},\n\n${principal.displayName} vous invite à créer votre compte personnel sur Mon Compte, l’espace de la Caf (dossier n° ${household.dossierNumber}).\n\nRendez-vous sur la page « Activer mon compte » (${input.activationUrl}) avec votre numéro de sécurité sociale et ce code d’activation : ${code}\n\nCe code est valable ${input.channel === 'courrier' ? '30' : '7'} jours. Ne le communiquez à personne.`,
       },
       'code',
     );

@@ -1,6 +1,7 @@
 import { withTransaction } from '#src/db/pool.ts';
 import type { DataCategory } from '#src/db/repositories/access-log.ts';
 import { listMembers, type MemberRow } from '#src/db/repositories/dossiers.ts';
+import { openDemarches, type DemarcheRow } from '#src/db/repositories/household.ts';
 import { lastPayments, type PaymentRow } from '#src/db/repositories/payments.ts';
 import { findPersonById } from '#src/db/repositories/persons.ts';
 import { isAllowed, type MemberRole } from '#src/domain/access.ts';
@@ -18,6 +19,8 @@ export interface DossierView {
     readonly address: readonly string[];
     readonly familySituation: string;
     readonly members: readonly MemberRow[];
+    /** Declared changes the Caf has not yet applied (a separation leaves « Vie maritale » until then). */
+    readonly demarches: readonly DemarcheRow[];
   } | null;
   readonly payments: readonly PaymentRow[] | null;
   readonly bank: { readonly maskedIban: string; readonly bic: string } | null;
@@ -70,6 +73,7 @@ export async function loadMonCompte(
           ],
           familySituation: dossier.familySituation,
           members: await listMembers(tx, dossier.id),
+          demarches: await openDemarches(tx, dossier.id),
         };
         categories.push('adresse', 'situation-familiale', 'membres');
       }

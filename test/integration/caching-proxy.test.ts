@@ -42,9 +42,10 @@ const CDN = `
     }`;
 
 const PERSONAL = ['/mon-compte', '/mon-compte/foyer'];
-// The NIRs of a page, plain or spaced as the portal shows them (key optional), and its dossiers.
+// The NIRs of a page, plain or spaced as the portal shows them (non-breaking spaces since issue
+// 8; key optional), and its dossiers.
 const NIR_PATTERN =
-  /(?<![0-9A-Za-z])([12]) ?([0-9]{2}) ?([0-9]{2}) ?([0-9]{2}|2[AB]) ?([0-9]{3}) ?([0-9]{3})(?: ?[0-9]{2})?(?![0-9])/g;
+  /(?<![0-9A-Za-z])([12])[ \u00a0]?([0-9]{2})[ \u00a0]?([0-9]{2})[ \u00a0]?([0-9]{2}|2[AB])[ \u00a0]?([0-9]{3})[ \u00a0]?([0-9]{3})(?:[ \u00a0]?[0-9]{2})?(?![0-9])/g;
 const nirsIn = (text: string) => [...text.matchAll(NIR_PATTERN)].map((m) => m.slice(1).join(''));
 const DOSSIER_PATTERN = /Dossier n° (\d{7})/g;
 

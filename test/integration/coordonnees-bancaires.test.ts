@@ -188,14 +188,14 @@ describe('Modifier mes coordonnées bancaires', () => {
     expect(page.body).toContain('id="error-summary"');
     expect(page.body).toContain('href="#iban"');
     expect(page.body).toMatch(
-      /id="iban-error">Cet IBAN n’est pas valide : la clé de contrôle ne correspond pas/,
+      /id="iban-error">Cet IBAN n’est pas valide\u00a0: la clé de contrôle ne correspond pas/,
     );
     expect(page.body).toMatch(/id="bic-error">Le BIC comporte 8 ou 11 caractères/);
     expect(page.body).toContain('value="FR76 3000 6000 0112 3456 7890 188"');
 
     const short = await postBankForm(b, { iban: 'FR76300060000112345678901', bic: 'AGRIFRPP' });
     expect(short.body).toContain(
-      'Un IBAN commençant par FR comporte 27 caractères ; vous en avez saisi 25.',
+      'Un IBAN commençant par FR comporte 27 caractères\u00a0; vous en avez saisi 25.',
     );
     expect(await ibanOf('3456789')).toBe(before);
   });

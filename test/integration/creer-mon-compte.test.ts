@@ -204,9 +204,11 @@ describe('a NIR nobody holds: the person gets an account with no dossier', () =>
 
     const page = await b.get('/mon-compte');
     expect(headerNameOf(page.body)).toBe('Lucas Paul MOREAU');
+    expect(page.body).toContain('data-confirmation="compte-cree"');
     expect(page.body).toContain('Vous n’avez pas encore de dossier à la Caf');
     expect(page.body).toContain(
-      'href="#demande-de-prestation">Faire une demande de prestation</a>',
+      // Issue 8: the main button opens a real page, no longer an anchor on this one.
+      'href="/demande-de-prestation">Faire une demande de prestation</a>',
     );
     expect(page.body).toContain('id="demande-de-prestation"');
 

@@ -162,7 +162,7 @@ describe('a Postgres restart under load', () => {
         const body = {
           _csrf: csrfTokenOf(page.body),
           cle: required(/name="cle" value="([^"]+)"/.exec(page.body)?.[1], 'cle'),
-          date: '2026-10-31',
+          date: '31/10/2026',
           confirmation: 'on',
         };
         const submittedIn = phase;
@@ -186,7 +186,7 @@ describe('a Postgres restart under load', () => {
         body: {
           _csrf: csrfTokenOf(page.body),
           cle: required(/name="cle" value="([^"]+)"/.exec(page.body)?.[1], 'cle'),
-          date: '2026-10-31',
+          date: '31/10/2026',
           confirmation: 'on',
         },
       };

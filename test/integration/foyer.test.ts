@@ -149,6 +149,8 @@ describe('invitation and activation of a 16-year-old', () => {
     expect(sent.body).toContain('Invitation envoyée à Léa par courriel.');
     const mail = required(await lastMessageTo(ctx.pool, 'lea.martin@example.fr'), 'invitation');
     const code = required(/([A-Z2-9]{4}-[A-Z2-9]{4})/.exec(mail.body)?.[1], 'code');
+    // Issue 8: the e-mail gives the page's address, on the portal's public origin.
+    expect(mail.body).toMatch(/« Activer mon compte » \(https?:\/\/[^)\s]+\/activer-mon-compte\)/);
 
     const lea = demo('enfant-16');
     const wrongPerson = new TestBrowser(ctx.app);
@@ -301,13 +303,13 @@ describe('delegation and separation', () => {
     const bad = await antoine.post('/mon-compte/separation', {
       _csrf: token,
       cle,
-      date: '2099-01-01',
+      date: '01/01/2099',
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('ne peut pas être dans le futur');
     expect(bad.body).toContain('Cochez la case pour confirmer');
 
-    const body = { _csrf: token, cle, date: '2026-10-31', confirmation: 'on' };
+    const body = { _csrf: token, cle, date: '31/10/2026', confirmation: 'on' };
     const [first, second] = await Promise.all([
       antoine.post('/mon-compte/separation', body),
       antoine.post('/mon-compte/separation', body),
@@ -320,6 +322,11 @@ describe('delegation and separation', () => {
     );
     expect(demarches.rowCount).toBe(1);
     expect((await antoine.get('/mon-compte')).body).not.toContain(PAYMENTS);
+    // Issue 8: the allocataire's dashboard shows the démarche under study, not only « Vie maritale ».
+    const sophie = await as('allocataire-leroy');
+    const dashboard = (await sophie.get('/mon-compte')).body;
+    expect(dashboard).toContain('data-demarche="separation"');
+    expect(dashboard).toContain('Séparation déclarée au 31 octobre 2026');
     expect(
       required(await lastMessageTo(ctx.pool, 'sophie.leroy@example.fr'), 'notice').subject,
     ).toBe('Déclaration de séparation enregistrée');

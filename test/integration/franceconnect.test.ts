@@ -67,7 +67,7 @@ describe('the FranceConnect buttons', () => {
     expect(or).toBeGreaterThan(plus);
     expect(nir).toBeGreaterThan(or);
     expect(page.body).toContain('<span class="fr-connect__login">S’identifier avec</span>');
-    expect(page.body).toContain('Qu’est-ce que FranceConnect ?');
+    expect(page.body).toContain('Qu’est-ce que FranceConnect\u00a0?');
   });
 
   it('allow the redirect to the provider in the CSP form-action', async () => {
@@ -128,6 +128,7 @@ describe('first login, linking, then login by sub', () => {
 
     const again = await new MultiOriginBrowser(bed.origin).loginWithFranceConnect('camille-martin');
     expect(again.url.pathname).toBe('/mon-compte');
+    expect(again.url.search).toBe('');
     expect(headerNameOf(again.body)).toBe('Camille MARTIN');
     expect(await linksOf(personId)).toHaveLength(1);
   });
@@ -144,10 +145,18 @@ describe('first login, linking, then login by sub', () => {
 });
 
 describe('no match, ambiguous match, no account', () => {
+  it('answers an unknown outcome name with the expired page', async () => {
+    const page = await new MultiOriginBrowser(bed.origin).open(
+      new URL('/franceconnect/resultat?motif=inconnu', bed.origin),
+    );
+    expect(outcomeOf(page)).toBe('expired');
+  });
+
   it('matches no one for an unknown identity', async () => {
     const page = await new MultiOriginBrowser(bed.origin).loginWithFranceConnect('paul-durand');
     expect(outcomeOf(page)).toBe('none');
     expect(page.body).toContain('Nous ne trouvons pas de compte à votre nom');
+    expect(page.url.search).not.toContain('code=');
     expect(headerNameOf(page.body)).toBeNull();
   });
 
@@ -235,6 +244,8 @@ describe('checks of the provider’s answer', () => {
     );
     expect(outcomeOf(page)).toBe('cancelled');
     expect(page.body).toContain('Connexion avec FranceConnect annulée');
+    // Issue 8: shown at a clean address, which a reload shows again.
+    expect(page.url.pathname + page.url.search).toBe('/franceconnect/resultat?motif=cancelled');
   });
 
   it('refuses a callback that was never started in this browser', async () => {

@@ -57,7 +57,7 @@ describe('GET /identifiant-provisoire', () => {
     expect(res.body).toContain('<label class="fr-label" for="identifiant">Identifiant provisoire');
     expect(res.body).toContain('<label class="fr-label" for="password">Mot de passe');
     expect(res.body).toContain('href="/identifiant-provisoire/mot-de-passe-oublie"');
-    expect(res.body).toContain('Mot de passe oublié ?');
+    expect(res.body).toContain('Mot de passe oublié\u00a0?');
     expect(res.body).toContain('name="_csrf"');
     expect(res.body).not.toContain('prochainement');
   });

@@ -96,7 +96,7 @@ describe('a stranger cannot lock the owner out (ADR 0008)', () => {
     const cafe = browser('203.0.113.8');
     const refused = await cafe.login(nir, password);
     expect(refused.statusCode).toBe(429);
-    expect(refused.body).toContain('« Mot de passe oublié ? »');
+    expect(refused.body).toContain('«\u00a0Mot de passe oublié\u00a0?\u00a0»');
 
     const start = await cafe.submit('/mot-de-passe-oublie', {
       nir,

@@ -99,7 +99,11 @@ describe('forgotten password', () => {
       password: 'Nouveau-Rennes-35',
     });
     expect(done.headers.location).toBe('/mon-compte');
-    expect(headerNameOf((await b.get('/mon-compte')).body)).toBe('Marie PETIT');
+    const arrival = (await b.get('/mon-compte')).body;
+    expect(headerNameOf(arrival)).toBe('Marie PETIT');
+    // Issue 8: a notice on arrival, once.
+    expect(arrival).toContain('Votre mot de passe a été modifié');
+    expect((await b.get('/mon-compte')).body).not.toContain('data-confirmation');
 
     expect((await elsewhere.get('/mon-compte')).statusCode).toBe(303);
     const notice = required(await lastMessageTo(ctx.pool, 'marie.petit@example.fr'), 'notice');

@@ -364,7 +364,8 @@ const journeys: Journey[] = [
     },
     effect: sessionsOf,
     count: sessionCount,
-    replay: { status: 400, text: 'La connexion avec FranceConnect a expiré' },
+    // Issue 8: the outcome is shown at a clean address (no ?code= left in the address bar).
+    replay: { redirect: '/franceconnect/resultat' },
   },
   {
     name: 'FranceConnect: link confirmed by password',

@@ -17,7 +17,8 @@ const at = new Date('2026-01-15T13:05:00Z');
 describe('retryTime', () => {
   it('writes a French hour in Paris time', () => {
     expect(retryTime(at)).toBe('14 h 05');
-    expect(retryTime(new Date('2026-07-15T07:09:00Z'))).toBe('09 h 09');
+    expect(retryTime(new Date('2026-07-15T07:09:00Z'))).toBe('9 h 09');
+    expect(retryTime(new Date('2026-01-15T23:04:00Z'))).toBe('0 h 04');
   });
 });
 

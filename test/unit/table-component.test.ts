@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import nunjucks from 'nunjucks';
 import { describe, expect, it } from 'vitest';
@@ -34,7 +35,19 @@ describe('components/table', () => {
     expect(html).toMatch(
       /class="fr-table__container" tabindex="0" role="region" aria-labelledby="t-caption"/,
     );
-    expect(html).toContain('class="fr-table fr-table--no-caption"');
+    expect(html).toContain('class="fr-table fr-table--multiline mc-table fr-table--no-caption"');
+  });
+
+  it('wraps its cells and leaves the secondary columns out at 375 px (issue 8)', () => {
+    const narrow = render(
+      `{% call table({ id: "p", caption: "Paiements", headers: ["Date", "Prestation", "Période", "Montant"], secondary: [3] }) %}{% endcall %}`,
+    );
+    expect(narrow).toContain('fr-table--multiline');
+    expect(narrow).toContain('mc-table--secondary-3');
+    const css = readFileSync(path.join(projectRoot, 'public/app.css'), 'utf8');
+    expect(css).toMatch(
+      /@media \(max-width: 35\.98em\)[\s\S]*\.mc-table--secondary-3 tr > :nth-child\(3\)/,
+    );
   });
 
   it('gives every column header scope="col"', () => {
@@ -51,6 +64,6 @@ describe('components/table', () => {
     const shown = render(
       `{% call table({ id: "c", caption: "Paiements", headers: ["Date"], showCaption: true, attributes: { id: "paiements" } }) %}<tr><td>1</td></tr>{% endcall %}`,
     );
-    expect(shown).toContain('<div class="fr-table" id="paiements">');
+    expect(shown).toContain('<div class="fr-table fr-table--multiline mc-table" id="paiements">');
   });
 });

@@ -89,3 +89,21 @@ export async function insertDemarche(
   );
   return (r.rowCount ?? 0) > 0;
 }
+
+export interface DemarcheRow {
+  readonly kind: 'separation';
+  /** The date the démarche declares (JJ/MM/AAAA shown), from its details. */
+  readonly date: string | null;
+  readonly createdAt: Date;
+}
+
+/** The dossier's démarches still under study by the Caf, newest first. */
+export async function openDemarches(db: Queryable, dossierId: string): Promise<DemarcheRow[]> {
+  const r = await db.query<DemarcheRow>(
+    `SELECT kind, details->>'date' AS date, created_at AS "createdAt"
+       FROM demarches WHERE dossier_id = $1 AND cancelled_at IS NULL
+      ORDER BY created_at DESC LIMIT 10`,
+    [dossierId],
+  );
+  return r.rows;
+}

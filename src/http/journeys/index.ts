@@ -2,6 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { UseCases } from '#src/services/use-cases.ts';
 import { activerMonCompteRoutes } from './activer-mon-compte/routes.ts';
 import { connexionCodeRoutes } from './connexion/code.ts';
+import { accessibiliteRoutes } from './accessibilite/routes.ts';
+import { mentionsLegalesRoutes } from './mentions-legales/routes.ts';
+import { donneesPersonnellesRoutes } from './donnees-personnelles/routes.ts';
+import { gestionDesCookiesRoutes } from './gestion-des-cookies/routes.ts';
+import { planDuSiteRoutes } from './plan-du-site/routes.ts';
+import { demandeDePrestationRoutes } from './demande-de-prestation/routes.ts';
 import { connexionRoutes } from './connexion/routes.ts';
 import { creerMonCompteRoutes } from './creer-mon-compte/routes.ts';
 import { deconnexionRoutes } from './deconnexion/routes.ts';
@@ -27,6 +33,13 @@ const openJourneys: readonly Journey[] = [
   activerMonCompteRoutes,
   franceConnectRoutes,
   deconnexionRoutes,
+  // Information pages: the footer's, and what to apply for.
+  accessibiliteRoutes,
+  mentionsLegalesRoutes,
+  donneesPersonnellesRoutes,
+  gestionDesCookiesRoutes,
+  planDuSiteRoutes,
+  demandeDePrestationRoutes,
 ];
 
 /** The public area: every journey that a visitor reaches without being signed in. */

@@ -1,5 +1,6 @@
 import type { Environment } from 'nunjucks';
 import { displayName } from '#src/domain/names.ts';
+import { unbreakable } from '../typography.ts';
 
 const dateFormat = new Intl.DateTimeFormat('fr-FR', {
   day: 'numeric',
@@ -59,5 +60,6 @@ export function registerFilters(env: Environment): void {
   env.addFilter('dateFr', dateFr);
   env.addFilter('euros', euros);
   env.addFilter('roleLabel', roleLabel);
+  env.addFilter('unbreakable', unbreakable);
   env.addGlobal('displayName', displayName);
 }

@@ -5,12 +5,19 @@ import type { Principal } from '#src/domain/principal.ts';
 import type { AccountMenu } from '#src/services/dossier-access.ts';
 import type { UseCases } from '#src/services/use-cases.ts';
 import { paths } from '../paths.ts';
+import { pageOfForm } from '../return-path.ts';
 
 declare module '@fastify/secure-session' {
   interface SessionData {
     sid: string;
     pid: string;
     _csrf: string;
+    /** Before login only: the area page an anonymous or expired visitor asked for. */
+    retour: string;
+    /** Before login only: the visitor's session ended while idle (the login page says so). */
+    expiree: boolean;
+    /** After login: the one success notice the next page shows (http/confirmation.ts). */
+    confirmation: string;
   }
 }
 
@@ -24,6 +31,8 @@ declare module 'fastify' {
     principal: Principal | null;
     /** The header menu's dossier links, set by the authenticated area's guard (null elsewhere). */
     accountMenu: AccountMenu | null;
+    /** The cookie named a session that has ended (idle, absolute limit or revoked). */
+    sessionExpired: boolean;
     remember: Session<RememberData>;
   }
 }
@@ -57,13 +66,17 @@ export const sessionPlugin = fp(
 
     app.decorateRequest('principal', null);
     app.decorateRequest('accountMenu', null);
+    app.decorateRequest('sessionExpired', false);
     app.addHook('onRequest', async (request) => {
       const sid = request.session.get('sid');
       const pid = request.session.get('pid');
       if (typeof sid !== 'string' || typeof pid !== 'string') return;
       request.principal = await sessions.resolve({ sid, pid });
       // A revoked or expired session leaves nothing behind in the browser either.
-      if (!request.principal) request.session.regenerate();
+      if (!request.principal) {
+        request.session.regenerate();
+        request.sessionExpired = true;
+      }
     });
   },
   { name: 'session' },
@@ -77,11 +90,22 @@ export const sessionPlugin = fp(
 export function requirePrincipal(services: UseCases) {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (!request.principal) {
-      await reply.redirect(paths.connexion, 303);
+      await sendToLogin(request, reply);
       return;
     }
     request.accountMenu = await services.dossierAccess.menu(request.principal);
   };
+}
+
+/**
+ * To the login page, remembering (in the encrypted pre-login cookie) the page to come back to
+ * and whether the session had expired; the login page reads both.
+ */
+export function sendToLogin(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const page = pageOfForm(request.server, request.url);
+  if (page) request.session.set('retour', page);
+  if (request.sessionExpired) request.session.set('expiree', true);
+  return reply.redirect(paths.connexion, 303);
 }
 
 /** The request's principal, inside the authenticated area (whose guard ran before any handler). */

@@ -6,6 +6,7 @@ import nunjucks from 'nunjucks';
 import { projectRoot } from '#src/config.ts';
 import { paths } from '../paths.ts';
 import { registerFilters } from '../nunjucks/filters.ts';
+import { frenchSpacing } from '../typography.ts';
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -40,6 +41,13 @@ export const views = fp(
         accountMenu: request.accountMenu,
         currentPath: request.url.split('?')[0],
       });
+    });
+    // Every rendered page, whatever its template: no line break before « ? : ; ! ».
+    app.addHook('onSend', async (_request, reply, payload) => {
+      const type = reply.getHeader('content-type');
+      return typeof payload === 'string' && typeof type === 'string' && type.startsWith('text/html')
+        ? frenchSpacing(payload)
+        : payload;
     });
   },
   { name: 'views', dependencies: ['csrf', 'security-headers'] },

@@ -7,6 +7,7 @@ import { nirField } from '../../fields.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { setFlowCookie } from '../../flow-cookie.ts';
 import { paths } from '../../paths.ts';
+import { returnPathOf } from '../../return-path.ts';
 import { loginContextOf, setSessionCookie } from '../../session-cookie.ts';
 import { franceConnectOffer } from '../../franceconnect-offer.ts';
 import { currentPassword } from '../../steps/password.ts';
@@ -34,6 +35,7 @@ export async function connexionRoutes(app: FastifyInstance, opts: { services: Us
     const remembered = request.remember.get('nir');
     return reply.page(TEMPLATE, {
       franceConnect,
+      sessionExpired: request.session.get('expiree') === true,
       values: { nir: remembered ?? '', remember: remembered ? 'on' : '' },
     });
   });
@@ -44,6 +46,7 @@ export async function connexionRoutes(app: FastifyInstance, opts: { services: Us
     if (!form.success) {
       return reply.code(400).page(TEMPLATE, {
         franceConnect,
+        sessionExpired: request.session.get('expiree') === true,
         values,
         errors: formErrors(form.error, FIELDS),
       });
@@ -91,7 +94,8 @@ export async function connexionRoutes(app: FastifyInstance, opts: { services: Us
         303,
       );
     }
+    const retour = returnPathOf(app, request.session.get('retour'));
     setSessionCookie(request, result.session);
-    return reply.redirect(paths.monCompte, 303);
+    return reply.redirect(retour ?? paths.monCompte, 303);
   });
 }

@@ -4,6 +4,7 @@ import { parseNir } from '#src/domain/nir.ts';
 import type { UseCases } from '#src/services/use-cases.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { flowIdOf, setFlowCookie } from '../../flow-cookie.ts';
+import { confirmOnArrival } from '../../confirmation.ts';
 import { paths } from '../../paths.ts';
 import { loginContextOf, setSessionCookie } from '../../session-cookie.ts';
 import { codeForm, codeRefused } from '../../steps/code.ts';
@@ -165,6 +166,7 @@ export async function creerMonCompteRoutes(app: FastifyInstance, opts: { service
     // Completed in another tab, or a dossier appeared: the person logs in as usual.
     if (!done.ok) return reply.redirect(paths.connexion, 303);
     setSessionCookie(request, done.session);
+    confirmOnArrival(request, 'compte-cree');
     return reply.redirect(paths.monCompte, 303);
   });
 }

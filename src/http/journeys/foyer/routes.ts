@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { isRefusal } from '#src/services/dossier-access.ts';
 import type { HouseholdRefusal } from '#src/services/household.ts';
 import type { UseCases } from '#src/services/use-cases.ts';
-import { fieldError, formErrors } from '../../forms.ts';
+import { type FormErrors, fieldError, formErrors, formValues, withFieldIds } from '../../forms.ts';
+import { publicOrigin } from '../../franceconnect-offer.ts';
 import { paths } from '../../paths.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
 import { principalOf } from '../../plugins/session.ts';
@@ -32,6 +33,25 @@ function parseInvitation(body: unknown) {
   const contact = contactForm.safeParse(body);
   if (!contact.success) return contact;
   return { success: true as const, data: { membre: target.data.membre, ...contact.data } };
+}
+
+const INVITATION_FIELDS = ['membre', 'channel', 'email', 'phone'] as const;
+
+/**
+ * A failed invitation, re-rendered in its member's form: the values kept, each error beside its
+ * field, whose id carries the member's (the page has one form per member).
+ */
+function failedInvitation(body: unknown, errors: FormErrors) {
+  const values = formValues(body, ['membre', 'channel', 'email', 'phone']);
+  const membre = values.membre ?? '';
+  const known = memberField.safeParse(membre).success;
+  const idOf = (name: string) => {
+    if (!known) return 'contenu';
+    if (name === 'channel') return `canal-email-${membre}`;
+    if (name === 'email' || name === 'phone') return `${name}-${membre}`;
+    return `membre-${membre}-titre`;
+  };
+  return { invitation: { membre, values, errors: withFieldIds(errors, idOf) } };
 }
 
 const delegationForm = z.object({ membre: memberField, action: z.enum(['accorder', 'retirer']) });
@@ -65,12 +85,11 @@ export async function foyerRoutes(app: FastifyInstance, opts: { services: UseCas
     const principal = principalOf(request);
     const form = parseInvitation(request.body);
     if (!form.success) {
+      const failed = failedInvitation(request.body, formErrors(form.error, INVITATION_FIELDS));
       return render(
         request,
         reply.code(400),
-        {
-          errors: formErrors(form.error, ['membre', 'channel', 'email', 'phone']),
-        },
+        { ...failed, errors: failed.invitation.errors },
         'manage-delegations',
       );
     }
@@ -78,15 +97,18 @@ export async function foyerRoutes(app: FastifyInstance, opts: { services: UseCas
       memberId: form.data.membre,
       channel: form.data.channel,
       destination: form.data.destination,
+      activationUrl: publicOrigin(s, request) + paths.activerMonCompte,
     });
     if (!result.ok) {
       if (isRefusal(result.reason)) throw new ForbiddenError();
+      const failed = failedInvitation(
+        request.body,
+        fieldError('membre', refusalMessages[result.reason]),
+      );
       return render(
         request,
         reply.code(400),
-        {
-          errors: fieldError('membre', refusalMessages[result.reason]),
-        },
+        { ...failed, errors: failed.invitation.errors },
         'manage-delegations',
       );
     }
@@ -111,12 +133,14 @@ export async function foyerRoutes(app: FastifyInstance, opts: { services: UseCas
     const result = await s.household.changeDelegation(principal, form.data.membre, grant);
     if (!result.ok) {
       if (isRefusal(result.reason)) throw new ForbiddenError();
+      const failed = failedInvitation(
+        request.body,
+        fieldError('membre', refusalMessages[result.reason]),
+      );
       return render(
         request,
         reply.code(400),
-        {
-          errors: fieldError('membre', refusalMessages[result.reason]),
-        },
+        { ...failed, errors: failed.invitation.errors },
         'manage-delegations',
       );
     }

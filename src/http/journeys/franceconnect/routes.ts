@@ -73,6 +73,7 @@ const outcomes = {
 } as const;
 
 type Outcome = keyof typeof outcomes;
+const outcomeNames = Object.keys(outcomes).filter((k): k is Outcome => k in outcomes);
 
 function returnPath(to: ReturnTo): string {
   return to === 'coordonnees-bancaires' ? paths.coordonneesBancaires : paths.monCompte;
@@ -91,6 +92,18 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
     const o = outcomes[name];
     return reply.code(o.status).page(`${VIEWS}/resultat.njk`, { outcome: { name, ...o } });
   };
+
+  /**
+   * From the provider's callbacks, an outcome is shown at a clean address: no `?code=` left in
+   * the address bar, and a reload shows the same page instead of a replayed, refused code.
+   */
+  const toOutcome = (reply: FastifyReply, name: Outcome) =>
+    reply.redirect(`${paths.franceConnectResultat}?motif=${name}`, 303);
+
+  app.get(paths.franceConnectResultat, async (request, reply) => {
+    const query = z.object({ motif: z.enum(outcomeNames) }).safeParse(request.query);
+    return outcome(reply, query.success ? query.data.motif : 'expired');
+  });
 
   /** Opens the session: any previous one of this browser is revoked in the same transaction. */
   const finishLogin = async (
@@ -139,10 +152,10 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
     // Single use: a replayed or second callback finds nothing, even after a failed one.
     const taken = await s.franceConnect.takeLogin(flowIdOf(request));
     clearFlowCookie(request);
-    if (!taken) return outcome(reply, 'expired');
+    if (!taken) return toOutcome(reply, 'expired');
     const pending = taken.state;
     const client = s.franceConnect.client(pending.level);
-    if (!client) return outcome(reply, 'expired');
+    if (!client) return toOutcome(reply, 'expired');
     let login: CompletedAuthorization;
     try {
       login = await client.complete(
@@ -153,10 +166,10 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
     } catch (error) {
       if (error instanceof FranceConnectError) {
         request.log.info({ reason: error.reason, cause: error.cause }, 'FranceConnect refusé');
-        return outcome(reply, error.reason === 'refused' ? 'cancelled' : 'failed');
+        return toOutcome(reply, error.reason === 'refused' ? 'cancelled' : 'failed');
       }
       request.log.warn({ err: error }, 'FranceConnect indisponible');
-      return outcome(reply, 'unavailable');
+      return toOutcome(reply, 'unavailable');
     }
     const who = await s.franceConnect.identify(pending.level, login);
     const base = { level: pending.level, acr: login.acr, idToken: login.idToken };
@@ -178,11 +191,11 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
         return reply.redirect(paths.franceConnectLiaison, 303);
       }
       case 'no-account':
-        return outcome(reply, 'noAccount');
+        return toOutcome(reply, 'noAccount');
       case 'ambiguous':
-        return outcome(reply, 'ambiguous');
+        return toOutcome(reply, 'ambiguous');
       case 'none':
-        return outcome(reply, 'none');
+        return toOutcome(reply, 'none');
     }
   });
 
@@ -235,7 +248,7 @@ export async function franceConnectRoutes(app: FastifyInstance, opts: { services
     clearFlowCookie(request);
     const query = z.object({ state: z.string().optional() }).safeParse(request.query);
     const state = query.success ? (query.data.state ?? '') : '';
-    if (!pending || !sameToken(state, pending.state)) return outcome(reply, 'logoutFailed');
+    if (!pending || !sameToken(state, pending.state)) return toOutcome(reply, 'logoutFailed');
     request.session.delete();
     return reply.redirect(paths.deconnexion, 303);
   });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { UseCases } from '#src/services/use-cases.ts';
+import { takeConfirmation } from '../../confirmation.ts';
 import { paths } from '../../paths.ts';
 import { principalOf } from '../../plugins/session.ts';
 
@@ -10,6 +11,9 @@ export async function monCompteRoutes(app: FastifyInstance, opts: { services: Us
   app.get(paths.monCompte, async (request, reply) => {
     const view = await s.monCompte.load(principalOf(request), paths.monCompte);
     if (!view) throw new Error('principal without a person row');
-    return reply.page('pages/mon-compte/index.njk', { view });
+    return reply.page('pages/mon-compte/index.njk', {
+      view,
+      confirmation: takeConfirmation(request),
+    });
   });
 }

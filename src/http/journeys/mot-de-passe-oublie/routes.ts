@@ -4,6 +4,7 @@ import type { UseCases } from '#src/services/use-cases.ts';
 import { devicesOf } from '../../device-cookie.ts';
 import { formErrors, formValues } from '../../forms.ts';
 import { flowIdOf, setFlowCookie } from '../../flow-cookie.ts';
+import { confirmOnArrival } from '../../confirmation.ts';
 import { paths } from '../../paths.ts';
 import { loginContextOf, setSessionCookie } from '../../session-cookie.ts';
 import { birthdateField, nirField } from '../../fields.ts';
@@ -106,6 +107,7 @@ export async function motDePasseOublieRoutes(app: FastifyInstance, opts: { servi
     if (!done.ok)
       return reply.code(400).page(`${VIEWS}/nouveau.njk`, { errors: policyErrors(done.problems) });
     setSessionCookie(request, done.session);
+    confirmOnArrival(request, 'mot-de-passe');
     return reply.redirect(paths.monCompte, 303);
   });
 }

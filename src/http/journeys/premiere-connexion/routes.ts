@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { UseCases } from '#src/services/use-cases.ts';
 import { fieldError, formErrors, formValues } from '../../forms.ts';
 import { flowIdOf } from '../../flow-cookie.ts';
+import { confirmOnArrival } from '../../confirmation.ts';
 import { paths } from '../../paths.ts';
 import { loginContextOf, setSessionCookie } from '../../session-cookie.ts';
 import { codeForm, codeRefused, TOO_MANY_CODES } from '../../steps/code.ts';
@@ -107,6 +108,7 @@ export async function premiereConnexionRoutes(app: FastifyInstance, opts: { serv
       });
     }
     setSessionCookie(request, check.session);
+    confirmOnArrival(request, 'premiere-connexion');
     return reply.redirect(paths.monCompte, 303);
   });
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { UseCases } from '#src/services/use-cases.ts';
+import { dateField } from '../../fields.ts';
 import { formErrors, formValues } from '../../forms.ts';
 import { paths } from '../../paths.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
@@ -11,14 +12,14 @@ const TEMPLATE = 'pages/separation/index.njk';
 
 function separationForm(today: Date) {
   return z.object({
-    date: z
-      .string({ error: 'Saisissez la date de la séparation.' })
-      .regex(/^\d{4}-\d{2}-\d{2}$/, 'Saisissez la date de la séparation, au format JJ/MM/AAAA.')
-      .refine((d) => !Number.isNaN(Date.parse(d)), 'Cette date n’existe pas.')
-      .refine(
-        (d) => Date.parse(d) <= today.getTime(),
-        'La date de séparation ne peut pas être dans le futur.',
-      ),
+    date: dateField({
+      missing: 'Saisissez la date de la séparation.',
+      invalid:
+        'Saisissez une date de séparation valide, au format JJ/MM/AAAA. Exemple : 14/05/2026.',
+    }).refine(
+      (d) => Date.parse(d) <= today.getTime(),
+      'La date de séparation ne peut pas être dans le futur.',
+    ),
     confirmation: z.literal('on', { error: 'Cochez la case pour confirmer votre déclaration.' }),
     cle: z.uuid({ error: 'Le formulaire a expiré : rechargez la page.' }),
   });
