@@ -68,7 +68,7 @@ test('première connexion : ancien mot de passe, nouveau mot de passe, code par 
     await expectNoAxeViolations(page);
     await connexion.login(nir, legacyPassword);
     await motDePasse.expectLoaded();
-    await expect(page).toHaveTitle(/^Première connexion : créer mon mot de passe - /);
+    await expect(page).toHaveTitle(/^Première connexion\s:\scréer mon mot de passe - /);
     await expect(page.getByText('Étape 1 sur 2')).toBeVisible();
     // Not signed in yet: no session, so no name in the header.
     await expect(page.getByRole('banner').locator('[data-current-user]')).toHaveCount(0);
@@ -141,7 +141,7 @@ test('première connexion : ancien mot de passe, nouveau mot de passe, code par 
   await test.step('un mot de passe trop faible est refusé par le serveur', async () => {
     await motDePasse.choose(WEAK_PASSWORD);
     await motDePasse.expectLoaded();
-    await expect(page).toHaveTitle(/^Erreur - Première connexion : créer mon mot de passe - /);
+    await expect(page).toHaveTitle(/^Erreur - Première connexion\s:\scréer mon mot de passe - /);
     await expect(motDePasse.errorSummary).toBeVisible();
     await expect(motDePasse.errorSummary.getByRole('heading')).toHaveText(
       'Le formulaire contient une erreur',

@@ -1,5 +1,7 @@
 // Issue 8, rough edges: a form sent after the session ended asks to log in again and returns to
 // its page; a bad invitation e-mail is explained beside its field, the summary focused.
+// Runs before foyer.spec.ts (files run in name order, one worker): Léa has no account yet here,
+// and nothing in this file gives her one (the expired form is not processed).
 import { expect, test, type Page } from '@playwright/test';
 import { demoPersonas } from '../src/seed/demo.ts';
 import { ConnexionPage } from './pages/connexion-page.ts';
