@@ -81,6 +81,18 @@ export async function foyerRoutes(app: FastifyInstance, opts: { services: UseCas
 
   app.get(paths.foyer, async (request, reply) => render(request, reply));
 
+  /** The service refused the member: 403 for the matrix, else the reason beside the field. */
+  async function refused(request: FastifyRequest, reply: FastifyReply, reason: HouseholdRefusal) {
+    if (isRefusal(reason)) throw new ForbiddenError();
+    const failed = failedInvitation(request.body, fieldError('membre', refusalMessages[reason]));
+    return render(
+      request,
+      reply.code(400),
+      { ...failed, errors: failed.invitation.errors },
+      'manage-delegations',
+    );
+  }
+
   app.post(paths.foyerInvitation, async (request, reply) => {
     const principal = principalOf(request);
     const form = parseInvitation(request.body);
@@ -99,19 +111,7 @@ export async function foyerRoutes(app: FastifyInstance, opts: { services: UseCas
       destination: form.data.destination,
       activationUrl: publicOrigin(s, request) + paths.activerMonCompte,
     });
-    if (!result.ok) {
-      if (isRefusal(result.reason)) throw new ForbiddenError();
-      const failed = failedInvitation(
-        request.body,
-        fieldError('membre', refusalMessages[result.reason]),
-      );
-      return render(
-        request,
-        reply.code(400),
-        { ...failed, errors: failed.invitation.errors },
-        'manage-delegations',
-      );
-    }
+    if (!result.ok) return refused(request, reply, result.reason);
     return render(request, reply, {
       success: `Invitation envoyée à ${result.member.givenName} ${form.data.channel === 'courrier' ? 'par courrier' : form.data.channel === 'sms' ? 'par SMS' : 'par courriel'}.`,
     });
@@ -131,19 +131,7 @@ export async function foyerRoutes(app: FastifyInstance, opts: { services: UseCas
       );
     const grant = form.data.action === 'accorder';
     const result = await s.household.changeDelegation(principal, form.data.membre, grant);
-    if (!result.ok) {
-      if (isRefusal(result.reason)) throw new ForbiddenError();
-      const failed = failedInvitation(
-        request.body,
-        fieldError('membre', refusalMessages[result.reason]),
-      );
-      return render(
-        request,
-        reply.code(400),
-        { ...failed, errors: failed.invitation.errors },
-        'manage-delegations',
-      );
-    }
+    if (!result.ok) return refused(request, reply, result.reason);
     return render(request, reply, {
       success: `${grant ? 'Délégation accordée à' : 'Délégation retirée à'} ${result.member.givenName}. Les deux personnes sont prévenues.`,
     });
