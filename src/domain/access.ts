@@ -8,6 +8,8 @@ export type Action =
   | 'payments'
   | 'change-bank-details'
   | 'household-requests'
+  | 'own-name-requests'
+  | 'attestations'
   | 'declare-separation'
   | 'declare-address-change'
   | 'household-letters'
@@ -42,6 +44,15 @@ const matrix: Readonly<Record<Action, ReadonlySet<Column>>> = {
   payments: new Set(['allocataire', 'conjoint+delegation', 'membre+delegation']),
   'change-bank-details': new Set(['allocataire', 'conjoint+delegation']),
   'household-requests': new Set(['allocataire', 'conjoint+delegation', 'membre+delegation']),
+  // The conjoint without delegation: drafts, and requests in their own name (a document asked of
+  // them, their part of a declaration); which record qualifies is decided on the record.
+  'own-name-requests': new Set([
+    'allocataire',
+    'conjoint+delegation',
+    'conjoint',
+    'membre+delegation',
+  ]),
+  attestations: new Set(['allocataire', 'conjoint+delegation', 'membre+delegation']),
   'declare-separation': new Set(['allocataire', 'conjoint+delegation', 'conjoint']),
   'declare-address-change': new Set(['allocataire', 'conjoint+delegation', 'membre+delegation']),
   'household-letters': new Set(['allocataire', 'conjoint+delegation', 'membre+delegation']),

@@ -2,6 +2,7 @@ import { withTransaction, type Pool } from '#src/db/pool.ts';
 import type { MemberRole } from '#src/domain/access.ts';
 import { makeNir } from '#src/domain/nir.ts';
 import type { PasswordHasher } from '#src/services/password-hasher.ts';
+import { demoContentSeeders, type DemoIds } from './demo-content.ts';
 
 /** The documented JSON shape of `npm run seed -- --json` (docs/design.md §8). */
 export interface Persona {
@@ -455,6 +456,7 @@ export async function seedDemo(pool: Pool, hasher: PasswordHasher): Promise<{ cr
       return id;
     };
 
+    const ids: DemoIds = { persons: new Map(), dossiers: new Map() };
     for (const d of demoDossiers) {
       const r = await tx.query<{ id: string }>(
         `INSERT INTO dossiers (number, address_line1, address_line2, postcode, city, family_situation,
@@ -471,8 +473,10 @@ export async function seedDemo(pool: Pool, hasher: PasswordHasher): Promise<{ cr
       );
       const dossierId = r.rows[0]?.id;
       if (!dossierId) throw new Error('insert returned no id');
+      ids.dossiers.set(d.number, dossierId);
       for (const m of d.members) {
         const personId = await insertPerson(m);
+        ids.persons.set(m.key, personId);
         await tx.query(
           'INSERT INTO dossier_members (dossier_id, person_id, role, delegation) VALUES ($1, $2, $3, $4)',
           [dossierId, personId, m.role, m.delegation ?? false],
@@ -485,7 +489,8 @@ export async function seedDemo(pool: Pool, hasher: PasswordHasher): Promise<{ cr
         );
       }
     }
-    await insertPerson(demoPrimoDemandeur);
+    ids.persons.set(demoPrimoDemandeur.key, await insertPerson(demoPrimoDemandeur));
+    for (const seedContent of demoContentSeeders) await seedContent(tx, ids);
     await tx.query(
       'INSERT INTO agents (login, password_hash, given_name, family_name) VALUES ($1, $2, $3, $4)',
       [

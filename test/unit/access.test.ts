@@ -14,6 +14,8 @@ const table: readonly [Action, readonly [boolean, boolean, boolean, boolean, boo
   ['payments', [true, true, false, true, false]],
   ['change-bank-details', [true, true, false, false, false]],
   ['household-requests', [true, true, false, true, false]],
+  ['own-name-requests', [true, true, true, true, false]],
+  ['attestations', [true, true, false, true, false]],
   ['declare-separation', [true, true, true, false, false]],
   ['declare-address-change', [true, true, false, true, false]],
   ['household-letters', [true, true, false, true, false]],

@@ -1,0 +1,13 @@
+import type { PoolClient } from 'pg';
+
+/** The demo set's ids, by persona key and by dossier number, for the content seeders. */
+export interface DemoIds {
+  readonly persons: Map<string, string>;
+  readonly dossiers: Map<string, string>;
+}
+
+/** Adds one area's demo content (payments, letters, documents…) inside the seed's transaction. */
+export type DemoContentSeeder = (tx: PoolClient, ids: DemoIds) => Promise<void>;
+
+/** One line per area of the account space; each seeder lives beside it in src/seed/. */
+export const demoContentSeeders: readonly DemoContentSeeder[] = [];
