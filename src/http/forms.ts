@@ -3,6 +3,8 @@ import type { z } from 'zod';
 export interface FieldError {
   readonly text: string;
   readonly href: string;
+  /** Several rules broken at once: one bullet each, under `text`. */
+  readonly items?: readonly string[];
 }
 
 export interface FormErrors {
@@ -22,8 +24,8 @@ export function formErrors(error: z.ZodError, fieldOrder: readonly string[]): Fo
   return withSummary(fields, fieldOrder);
 }
 
-export function fieldError(name: string, text: string): FormErrors {
-  return withSummary({ [name]: { text, href: `#${name}` } }, [name]);
+export function fieldError(name: string, text: string, items?: readonly string[]): FormErrors {
+  return withSummary({ [name]: { text, href: `#${name}`, ...(items ? { items } : {}) } }, [name]);
 }
 
 function withSummary(fields: Record<string, FieldError>, order: readonly string[]): FormErrors {
@@ -51,10 +53,10 @@ export function formValues(body: unknown, keep: readonly string[]): Record<strin
 export function withFieldIds(errors: FormErrors, idOf: (name: string) => string): FormErrors {
   const fields: Record<string, FieldError> = {};
   for (const [name, e] of Object.entries(errors.fields)) {
-    fields[name] = { text: e.text, href: `#${idOf(name)}` };
+    fields[name] = { ...e, href: `#${idOf(name)}` };
   }
   return {
     fields,
-    summary: errors.summary.map((e) => ({ text: e.text, href: `#${idOf(e.href.slice(1))}` })),
+    summary: errors.summary.map((e) => ({ ...e, href: `#${idOf(e.href.slice(1))}` })),
   };
 }

@@ -60,6 +60,23 @@ describe('first connection with the old 8-digit dossier password', () => {
     expect(res.body).toMatch(new RegExp(`id="password-error">[^<]*${message}`));
   });
 
+  it('lists each broken rule as its own bullet, by the field and in the summary', async () => {
+    const b = await withOldPassword(nathalie);
+    const res = await b.submit('/premiere-connexion', { password: 'abcdef' });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain(
+      'id="password-error">Votre mot de passe ne respecte pas ces règles\u00a0:</p>',
+    );
+    const items = /id="password-error-items">([\s\S]*?)<\/ul>/.exec(res.body)?.[1] ?? '';
+    expect([...items.matchAll(/<li>([^<]+)<\/li>/g)].map((m) => m[1])).toEqual([
+      'Votre mot de passe doit contenir au moins 8 caractères.',
+      'Votre mot de passe doit contenir au moins 1 lettre majuscule.',
+      'Votre mot de passe doit contenir au moins 1 chiffre.',
+    ]);
+    const summary = /id="error-summary"[\s\S]*?<\/div>/.exec(res.body)?.[0] ?? '';
+    expect(summary.match(/<li>Votre mot de passe doit contenir/g)).toHaveLength(3);
+  });
+
   it('creates the personal account, validates an e-mail by code and lands on the dossier', async () => {
     const b = await withOldPassword(nathalie);
     const chosen = await b.submit('/premiere-connexion', { password: NEW_PASSWORD });

@@ -84,9 +84,22 @@ describe('the password steps', () => {
       `Votre mot de passe doit contenir au plus ${defaultPasswordPolicy.maxLength} caractères.`,
     );
   });
-  it('join the policy problems under the field', () => {
-    expect(policyErrors(['too-short', 'digit']).fields.password?.text).toBe(
-      'Votre mot de passe doit contenir au moins 8 caractères. Votre mot de passe doit contenir au moins 1 chiffre.',
-    );
+  it('give one bullet per broken rule under the field, and in the summary', () => {
+    const errors = policyErrors(['too-short', 'digit']);
+    expect(errors.fields.password).toEqual({
+      text: 'Votre mot de passe ne respecte pas ces règles :',
+      href: '#password',
+      items: [
+        'Votre mot de passe doit contenir au moins 8 caractères.',
+        'Votre mot de passe doit contenir au moins 1 chiffre.',
+      ],
+    });
+    expect(errors.summary).toEqual([errors.fields.password]);
+  });
+  it('give a single broken rule as the message itself', () => {
+    expect(policyErrors(['digit']).fields.password).toEqual({
+      text: 'Votre mot de passe doit contenir au moins 1 chiffre.',
+      href: '#password',
+    });
   });
 });

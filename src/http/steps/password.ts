@@ -25,7 +25,10 @@ export const newPasswordForm = z.object({
     .max(PASSWORD_INPUT_MAX, passwordProblemMessage('too-long')),
 });
 
-/** What the service found wrong with a new password, as one message under the field. */
+/** What the service found wrong with a new password: one message, or one bullet per broken rule. */
 export function policyErrors(problems: readonly PasswordProblem[]): FormErrors {
-  return fieldError('password', problems.map((p) => passwordProblemMessage(p)).join(' '));
+  const messages = problems.map((p) => passwordProblemMessage(p));
+  const [only] = messages;
+  if (only !== undefined && messages.length === 1) return fieldError('password', only);
+  return fieldError('password', 'Votre mot de passe ne respecte pas ces règles :', messages);
 }
