@@ -14,6 +14,10 @@ const confirmations = {
     title: 'Votre compte est créé',
     text: 'Vous êtes connecté(e) à Mon Compte. Vous pouvez maintenant faire une demande de prestation.',
   },
+  separation: {
+    title: 'Votre déclaration de séparation est enregistrée',
+    text: 'Vous et votre ex-conjoint(e) en êtes informés. La délégation éventuelle du conjoint a pris fin. La Caf étudiera votre situation et vous écrira.',
+  },
 } as const;
 
 export type Confirmation = keyof typeof confirmations;

@@ -296,7 +296,7 @@ describe('a Postgres restart under load', () => {
     for (const form of keys) {
       expect(await count(form.body.cle ?? '')).toBeLessThanOrEqual(1);
       const retry = await form.browser.post('/mon-compte/separation', form.body);
-      expect(retry.statusCode).toBe(200);
+      expect(retry.statusCode).toBe(303);
       expect(await count(form.body.cle ?? '')).toBe(1);
     }
   });

@@ -314,14 +314,23 @@ describe('delegation and separation', () => {
       antoine.post('/mon-compte/separation', body),
       antoine.post('/mon-compte/separation', body),
     ]);
-    expect(first.statusCode).toBe(200);
-    expect(second.statusCode).toBe(200);
+    // Post/redirect/get: both answers send to the dashboard, which confirms once (issue 8).
+    expect([first.statusCode, second.statusCode]).toEqual([303, 303]);
+    expect([first.headers.location, second.headers.location]).toEqual([
+      '/mon-compte',
+      '/mon-compte',
+    ]);
     const demarches = await ctx.pool.query(
       "SELECT 1 FROM demarches WHERE kind = 'separation' AND idempotency_key = $1",
       [cle],
     );
     expect(demarches.rowCount).toBe(1);
-    expect((await antoine.get('/mon-compte')).body).not.toContain(PAYMENTS);
+    const arrival = (await antoine.get('/mon-compte')).body;
+    expect(arrival).toContain('Votre déclaration de séparation est enregistrée');
+    expect(arrival).not.toContain(PAYMENTS);
+    expect((await antoine.get('/mon-compte')).body).not.toContain(
+      'Votre déclaration de séparation est enregistrée',
+    );
     // Issue 8: the allocataire's dashboard shows the démarche under study, not only « Vie maritale ».
     const sophie = await as('allocataire-leroy');
     const dashboard = (await sophie.get('/mon-compte')).body;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { UseCases } from '#src/services/use-cases.ts';
+import { confirmOnArrival } from '../../confirmation.ts';
 import { dateField } from '../../fields.ts';
 import { formErrors, formValues } from '../../forms.ts';
 import { paths } from '../../paths.ts';
@@ -55,6 +56,8 @@ export async function separationRoutes(app: FastifyInstance, opts: { services: U
       idempotencyKey: form.data.cle,
     });
     if (!declared.ok) throw new ForbiddenError();
-    return reply.page(TEMPLATE, { household: declared.household, done: true });
+    // Post/redirect/get: the dashboard confirms once and shows the démarche under study.
+    confirmOnArrival(request, 'separation');
+    return reply.redirect(paths.monCompte, 303);
   });
 }
