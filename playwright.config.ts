@@ -9,6 +9,11 @@ import { defineConfig } from '@playwright/test';
 const PORT = 3999;
 const PG_PORT = 54398;
 const baseURL = `http://127.0.0.1:${PORT}`;
+// A second portal with the new-device code on (it is off in test, on in production: ADR 0011).
+const NEW_DEVICE_PORT = 3997;
+const NEW_DEVICE_PG_PORT = 54397;
+const newDeviceURL = `http://127.0.0.1:${NEW_DEVICE_PORT}`;
+const NEW_DEVICE_SPEC = /nouvel-appareil\.spec\.ts$/;
 
 /**
  * A fresh Postgres data directory for each run, so the app seeds the demo data anew.
@@ -33,6 +38,36 @@ function freshDataDir(): string {
   process.env.MC_E2E_PG_DIR = dir;
   return dir;
 }
+
+/** The portal as src/main.ts starts it, on its own port and its own embedded Postgres. */
+function portal(port: number, pgPort: number, dataDir: string, env: Record<string, string> = {}) {
+  return {
+    // `node --import tsx` rather than `npx tsx`: one Node process, so the SIGTERM below reaches
+    // the app once. Under `npx tsx` it arrives twice (from the process group, then relayed by
+    // the tsx CLI) and close-with-grace exits at once on the second ("second SIGTERM, exiting")
+    // without closing the pool and the embedded Postgres itself.
+    command: 'node --import tsx src/main.ts',
+    url: `http://127.0.0.1:${String(port)}/sante`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    // SIGTERM to the server's process group: close-with-grace in src/main.ts closes the app,
+    // the pool, then the embedded Postgres (which runs in a process group of its own, so that
+    // it stops last: ADR 0005). Without this option Playwright sends SIGKILL to the group.
+    gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 15_000 },
+    stderr: 'pipe' as const,
+    env: {
+      NODE_ENV: 'test',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      EMBEDDED_PG_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(pgPort),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+  };
+}
+
+const dataDir = freshDataDir();
 
 export default defineConfig({
   testDir: 'e2e',
@@ -64,28 +99,16 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: 'chromium' }],
-  webServer: {
-    // `node --import tsx` rather than `npx tsx`: one Node process, so the SIGTERM below reaches
-    // the app once. Under `npx tsx` it arrives twice (from the process group, then relayed by
-    // the tsx CLI) and close-with-grace exits at once on the second ("second SIGTERM, exiting")
-    // without closing the pool and the embedded Postgres itself.
-    command: 'node --import tsx src/main.ts',
-    url: `${baseURL}/sante`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    // SIGTERM to the server's process group: close-with-grace in src/main.ts closes the app,
-    // the pool, then the embedded Postgres (which runs in a process group of its own, so that
-    // it stops last: ADR 0005). Without this option Playwright sends SIGKILL to the group.
-    gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
-    stderr: 'pipe',
-    env: {
-      NODE_ENV: 'test',
-      PORT: String(PORT),
-      HOST: '127.0.0.1',
-      EMBEDDED_PG_DIR: freshDataDir(),
-      EMBEDDED_PG_PORT: String(PG_PORT),
-      LOG_LEVEL: 'warn',
-    },
-  },
+  projects: [
+    { name: 'chromium', testIgnore: NEW_DEVICE_SPEC },
+    { name: 'nouvel-appareil', testMatch: NEW_DEVICE_SPEC, use: { baseURL: newDeviceURL } },
+  ],
+  webServer: [
+    portal(PORT, PG_PORT, dataDir),
+    portal(NEW_DEVICE_PORT, NEW_DEVICE_PG_PORT, `${dataDir}-nouvel-appareil`, {
+      NEW_DEVICE_CODE: 'on',
+      SMTP_CATCHER_PORT: '1027',
+      FRANCECONNECT_DEV_PORT: '3002',
+    }),
+  ],
 });
