@@ -78,7 +78,7 @@ describe('buildPaymentChart: stacked bars of the months by benefit', () => {
     const total = amounts.reduce((a, b) => a + b, 0);
     const stack = bar?.segments.reduce((h, s) => h + s.height, 0) ?? 0;
     const first = bar?.segments[0];
-    expect(stack).toBeCloseTo(((first?.height ?? 0) * total) / amounts[0]!, 0);
+    expect(stack).toBeCloseTo(((first?.height ?? 0) * total) / (amounts[0] ?? 1), 0);
     // Each segment sits on the one below it.
     bar?.segments.slice(1).forEach((s, i) => {
       expect(s.y + s.height).toBeCloseTo(bar.segments[i]?.y ?? 0, 1);

@@ -42,13 +42,19 @@ export async function paiementsRoutes(app: FastifyInstance, opts: { services: Us
 
   app.get(`${paths.paiements}/:id`, async (request, reply) => {
     const params = detail.safeParse(request.params);
-    if (!params.success) return reply.callNotFound();
+    if (!params.success) {
+      reply.callNotFound();
+      return reply;
+    }
     const found = await s.payments.detail(principalOf(request), {
       route: `${paths.paiements}/:id`,
       id: params.data.id,
     });
     if (!found.ok) {
-      if (found.reason === 'not-found') return reply.callNotFound();
+      if (found.reason === 'not-found') {
+        reply.callNotFound();
+        return reply;
+      }
       throw new ForbiddenError();
     }
     return reply.page('pages/paiements/detail.njk', { view: found.view });
