@@ -140,6 +140,7 @@ export interface RandomAdult {
   readonly givenName: string;
   readonly familyName: string;
   readonly dossierNumber: string;
+  readonly role: 'allocataire' | 'conjoint';
 }
 
 interface PersonRec {
@@ -281,7 +282,7 @@ async function insertBatch(
         dossiers.push(dossier);
         const parentYear = randomInt(1965, 2001);
         const first = randomPerson(family, randomInt(10) < 7 ? 2 : 1, parentYear);
-        const adultsHere: [PersonRec, string][] = [[first, 'allocataire']];
+        const adultsHere: [PersonRec, 'allocataire' | 'conjoint'][] = [[first, 'allocataire']];
         if (couple)
           adultsHere.push([
             randomPerson(family, first.sex === 1 ? 2 : 1, parentYear + randomInt(-3, 4)),
@@ -297,6 +298,7 @@ async function insertBatch(
             givenName: p.given,
             familyName: p.family,
             dossierNumber: number,
+            role,
           });
         }
         for (let c = randomInt(4); c > 0; c--) {
