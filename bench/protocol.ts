@@ -21,8 +21,12 @@ const readyMessage = z.object({
     parallelism: z.number().int(),
   }),
   login: z.object({ concurrency: z.number().int(), queueMax: z.number().int() }),
-  /** Every adult with an account: NIR and the "Prénom NOM" the header shows once logged in. */
-  adults: z.array(z.object({ nir: z.string(), name: z.string() })),
+  /**
+   * Every adult with an account: NIR, the "Prénom NOM" the header shows once logged in, and
+   * whether they are the allocataire (Mes paiements opens to them; a conjoint without delegation
+   * gets the 403 page).
+   */
+  adults: z.array(z.object({ nir: z.string(), name: z.string(), allocataire: z.boolean() })),
 });
 
 const serverMessage = z.discriminatedUnion('type', [startingMessage, readyMessage]);

@@ -245,6 +245,38 @@ async function main(): Promise<void> {
     warmup,
   );
 
+  // (b') Mes paiements, 24 months and the chart, for the allocataires' sessions (the matrix
+  // refuses a conjoint without delegation): the same work as (b) plus one query for 24 months.
+  const payers = sessions.filter((_, k) => at(adults, k).allocataire);
+  const payerNames = adults.filter((a) => a.allocataire).map((a) => a.name);
+  if (payers.length === 0) throw new Error('no allocataire session');
+  const paiements = await timed(
+    "(b') GET /mon-compte/paiements",
+    {
+      baseUrl,
+      connections,
+      duration,
+      expectedStatus: 200,
+      request: (n) => ({
+        method: 'GET',
+        path: '/mon-compte/paiements',
+        headers: { cookie: at(payers, n) },
+      }),
+      check: {
+        every: SAMPLE_EVERY,
+        verify: (n, body): CheckOutcome => {
+          const expected = at(payerNames, n);
+          const shown = /data-current-user>([^<]+)</.exec(body)?.[1]?.trim() ?? null;
+          if (shown === expected && body.includes('data-chart')) return 'ok';
+          if (body.includes('\uFFFD')) return 'unverifiable';
+          if (mismatches.length < 5) mismatches.push({ expected, shown });
+          return 'mismatch';
+        },
+      },
+    },
+    warmup,
+  );
+
   // The ceiling is measured just before and just after (c), half the verifies each: a machine
   // busy with something else shows as two different figures; the ratio uses the better one.
   const half = Math.max(1, Math.ceil(argonVerifies / 2));
@@ -295,6 +327,8 @@ async function main(): Promise<void> {
     ping,
     sante,
     monCompte,
+    paiements,
+    payers: payers.length,
     argonBefore,
     argonAfter,
     login,
@@ -321,6 +355,8 @@ interface ReportInput {
   readonly ping: PhaseResult;
   readonly sante: PhaseResult;
   readonly monCompte: PhaseResult;
+  readonly paiements: PhaseResult;
+  readonly payers: number;
   readonly argonBefore: Argon2Result;
   readonly argonAfter: Argon2Result;
   readonly login: PhaseResult;
@@ -342,7 +378,7 @@ function others(r: PhaseResult, expected: number): string {
 }
 
 function report(i: ReportInput): void {
-  const { ready, ping, sante, monCompte, argonBefore, argonAfter, login } = i;
+  const { ready, ping, sante, monCompte, paiements, argonBefore, argonAfter, login } = i;
   const argon = argonBefore.perSecond >= argonAfter.perSecond ? argonBefore : argonAfter;
   const loadAtEnd = loadavg()[0] ?? 0;
   const a2 = ready.argon2;
@@ -395,6 +431,7 @@ function report(i: ReportInput): void {
   row('(a) GET /bench/ping (constant, all hooks)', ping, 200);
   row('(a) GET /sante (SELECT 1)', sante, 200);
   row(`(b) GET /mon-compte, ${i.sessions} sessions`, monCompte, 200);
+  row(`(b') GET /mon-compte/paiements, ${i.payers} sessions`, paiements, 200);
   const argonRow = (title: string, r: Argon2Result): void => {
     rows.push([
       title,
@@ -430,6 +467,7 @@ function report(i: ReportInput): void {
     monCompteOverPing: monCompte.perSecond / ping.perSecond,
     monCompteOverSante: monCompte.perSecond / sante.perSecond,
     loginOverArgon2: login.perSecond / argon.perSecond,
+    paiementsOverMonCompte: paiements.perSecond / monCompte.perSecond,
   };
   line(
     `Ratios     : (b)/(a ping) = ${fixed(ratios.monCompteOverPing, 3)}, ` +
@@ -437,10 +475,19 @@ function report(i: ReportInput): void {
       `(c)/(argon2 ceiling) = ${fixed(ratios.loginOverArgon2, 3)} ` +
       `(ceiling: the better of the two argon2 rows, ${fixed(argon.perSecond, 1)}/s)`,
   );
+  line(
+    `             (b')/(b) = ${fixed(ratios.paiementsOverMonCompte, 3)} ` +
+      '(Mes paiements, 24 months and the chart, against the dashboard)',
+  );
   const c = monCompte.checks;
+  const cp = paiements.checks;
   line(
     `Checks     : (b) ${c.checked} sampled responses (1 in ${SAMPLE_EVERY}), ` +
       `${c.mismatches} name mismatches, ${c.unverifiable} unverifiable (split UTF-8)`,
+  );
+  line(
+    `             (b') ${cp.checked} sampled, ${cp.mismatches} name or chart mismatches, ` +
+      `${cp.unverifiable} unverifiable`,
   );
   for (const m of i.mismatches)
     line(`             MISMATCH expected "${m.expected}", shown "${m.shown ?? '(none)'}"`);
@@ -513,6 +560,7 @@ function report(i: ReportInput): void {
       ping: phase(ping, 200),
       sante: phase(sante, 200),
       monCompte: phase(monCompte, 200),
+      paiements: phase(paiements, 200),
       argon2: {
         concurrency: argon.concurrency,
         verifiesPerSecond: round(argon.perSecond, 1),
@@ -525,18 +573,21 @@ function report(i: ReportInput): void {
       monCompteOverPing: round(ratios.monCompteOverPing, 3),
       monCompteOverSante: round(ratios.monCompteOverSante, 3),
       loginOverArgon2: round(ratios.loginOverArgon2, 3),
+      paiementsOverMonCompte: round(ratios.paiementsOverMonCompte, 3),
     },
     checks: {
       monCompteSampled: c.checked,
       monCompteMismatches: c.mismatches,
       monCompteUnverifiable: c.unverifiable,
+      paiementsSampled: cp.checked,
+      paiementsMismatches: cp.mismatches,
       loginWrongRedirects: login.checks.mismatches,
     },
     totalSeconds: round(i.totalSeconds, 1),
   };
   process.stdout.write(out.join('\n') + '\n' + JSON.stringify(json) + '\n');
   // Not a timing: a session answered with another person's page is a bug.
-  if (c.mismatches > 0 || login.checks.mismatches > 0) process.exitCode = 1;
+  if (c.mismatches > 0 || cp.mismatches > 0 || login.checks.mismatches > 0) process.exitCode = 1;
 }
 
 // ---------------------------------------------------------------------------------------------

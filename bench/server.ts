@@ -105,7 +105,11 @@ async function main(): Promise<void> {
       dbPoolMax: DB_POOL_MAX,
       argon2: config.argon2,
       login: config.login,
-      adults: adults.map((a) => ({ nir: a.nir, name: displayName(a.givenName, a.familyName) })),
+      adults: adults.map((a) => ({
+        nir: a.nir,
+        name: displayName(a.givenName, a.familyName),
+        allocataire: a.role === 'allocataire',
+      })),
     }),
   );
 }

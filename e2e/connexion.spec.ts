@@ -46,7 +46,9 @@ test('connexion, dossier puis déconnexion (allocataire-migre)', async ({ page }
     await monCompte.expectLoaded();
     await expect(monCompte.headerName()).toHaveText('Camille MARTIN');
     const section = monCompte.dossier('1234567');
-    await expect(section.getByRole('heading', { name: 'Dossier n° 1234567' })).toBeVisible();
+    await expect(
+      section.getByRole('heading', { name: 'Numéro allocataire 1234567' }),
+    ).toBeVisible();
     await expect(section.locator('[data-iban]')).toHaveText('FR76 •••• •••• •••• •••• •••• 189');
     await expect(page.locator('body')).not.toContainText(dossier.iban);
     await expectNoAxeViolations(page);

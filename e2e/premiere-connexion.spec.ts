@@ -198,7 +198,7 @@ test('première connexion : ancien mot de passe, nouveau mot de passe, code par 
     await monCompte.expectLoaded();
     await expect(monCompte.headerName()).toHaveText('Nathalie DUBOIS');
     await expect(
-      monCompte.dossier(DOSSIER).getByRole('heading', { name: `Dossier n° ${DOSSIER}` }),
+      monCompte.dossier(DOSSIER).getByRole('heading', { name: `Numéro allocataire ${DOSSIER}` }),
     ).toBeVisible();
     await expectNoAxeViolations(page);
     await page.screenshot({

@@ -57,12 +57,6 @@ interface DemoDossier {
   readonly legacyPassword: string;
   readonly iban: string;
   readonly bic: string;
-  readonly payments: readonly {
-    paidOn: string;
-    benefit: string;
-    period: string;
-    amountCents: number;
-  }[];
   readonly members: readonly DemoMember[];
 }
 
@@ -74,21 +68,6 @@ const RENNES = { department: '35', commune: '238', label: 'Rennes' };
 const AJACCIO = { department: '2A', commune: '004', label: 'Ajaccio' };
 const SAINT_DENIS_REUNION = { department: '974', commune: '11', label: 'Saint-Denis (La Réunion)' };
 
-function monthly(benefit: string, amountCents: number, months: readonly string[]) {
-  return months.map((m) => {
-    const [y, mm] = m.split('-').map(Number);
-    const next = new Date(Date.UTC(y ?? 2026, mm ?? 1, 5));
-    const period = new Intl.DateTimeFormat('fr-FR', {
-      month: 'long',
-      year: 'numeric',
-      timeZone: 'UTC',
-    }).format(new Date(Date.UTC(y ?? 2026, (mm ?? 1) - 1, 1)));
-    return { paidOn: next.toISOString().slice(0, 10), benefit, period, amountCents };
-  });
-}
-
-const RECENT = ['2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10'];
-
 export const demoDossiers: readonly DemoDossier[] = [
   {
     number: '1234567',
@@ -97,10 +76,6 @@ export const demoDossiers: readonly DemoDossier[] = [
     legacyPassword: '30517264',
     iban: 'FR7630006000011234567890189',
     bic: 'AGRIFRPPXXX',
-    payments: [
-      ...monthly('Allocations familiales', 15105, RECENT),
-      ...monthly('Aide personnalisée au logement', 23841, RECENT.slice(-3)),
-    ],
     members: [
       {
         key: 'allocataire-migre',
@@ -158,7 +133,6 @@ export const demoDossiers: readonly DemoDossier[] = [
     legacyPassword: '48201736',
     iban: 'FR4210278000011111222233344',
     bic: 'CMCIFR2AXXX',
-    payments: monthly('Allocations familiales', 15105, RECENT),
     members: [
       {
         key: 'allocataire-non-migre',
@@ -205,10 +179,6 @@ export const demoDossiers: readonly DemoDossier[] = [
     legacyPassword: '71940385',
     iban: 'FR7611315000011234567890138',
     bic: 'CEPAFRPP131',
-    payments: [
-      ...monthly('Prime d’activité', 18720, RECENT),
-      ...monthly('Allocation de base PAJE', 18840, RECENT.slice(-4)),
-    ],
     members: [
       {
         key: 'allocataire-leroy',
@@ -256,7 +226,6 @@ export const demoDossiers: readonly DemoDossier[] = [
     legacyPassword: '60428157',
     iban: 'FR9313106005002000123456789',
     bic: 'AGRIFRPP831',
-    payments: monthly('Revenu de solidarité active', 64652, RECENT),
     members: [
       {
         key: 'identifiant-provisoire',
@@ -281,10 +250,6 @@ export const demoDossiers: readonly DemoDossier[] = [
     legacyPassword: '25836914',
     iban: 'FR8314445004000123456789012',
     bic: 'CEPAFRPP444',
-    payments: [
-      ...monthly('Allocation de soutien familial', 19860, RECENT),
-      ...monthly('Aide personnalisée au logement', 31215, RECENT),
-    ],
     members: [
       {
         key: 'foyer-sans-lien',
@@ -480,12 +445,6 @@ export async function seedDemo(pool: Pool, hasher: PasswordHasher): Promise<{ cr
         await tx.query(
           'INSERT INTO dossier_members (dossier_id, person_id, role, delegation) VALUES ($1, $2, $3, $4)',
           [dossierId, personId, m.role, m.delegation ?? false],
-        );
-      }
-      for (const p of d.payments) {
-        await tx.query(
-          'INSERT INTO payments (dossier_id, paid_on, benefit, period, amount_cents) VALUES ($1, $2, $3, $4, $5)',
-          [dossierId, p.paidOn, p.benefit, p.period, p.amountCents],
         );
       }
     }

@@ -2,6 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { withTransaction, type Pool } from '#src/db/pool.ts';
 import { frenchIban } from '#src/domain/iban.ts';
 import { makeNir } from '#src/domain/nir.ts';
+import { PAYMENT_MONTHS } from '#src/domain/payments.ts';
 
 /** The password of every account of the random households, documented in the README. */
 export const RANDOM_PASSWORD = 'Aleatoire-2026';
@@ -139,6 +140,7 @@ export interface RandomAdult {
   readonly givenName: string;
   readonly familyName: string;
   readonly dossierNumber: string;
+  readonly role: 'allocataire' | 'conjoint';
 }
 
 interface PersonRec {
@@ -170,6 +172,50 @@ function randomPerson(family: string, sex: 1 | 2, year: number): PersonRec {
     sex,
     birthdate: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
   };
+}
+
+interface PaymentStream {
+  readonly dossier: string;
+  readonly benefit: string;
+  /** Monthly amount in cents before and after a change `changeAgo` months ago (24: none). */
+  readonly before: number;
+  readonly after: number;
+  readonly changeAgo: number;
+}
+
+/** What a random household is paid: housing aid, family allowances from two children, RSA or PPA. */
+function paymentStreams(dossier: string, situation: string, children: number): PaymentStream[] {
+  const steady = (benefit: string, cents: number): PaymentStream => ({
+    dossier,
+    benefit,
+    before: cents,
+    after: cents,
+    changeAgo: PAYMENT_MONTHS,
+  });
+  const apl = randomInt(9000, 35000);
+  const streams: PaymentStream[] = [
+    // Housing aid is recomputed on new resources: a change somewhere in the 24 months.
+    {
+      dossier,
+      benefit: 'Aide personnalisée au logement',
+      before: apl,
+      after: apl + randomInt(-4000, 4000),
+      changeAgo: randomInt(1, 23),
+    },
+  ];
+  if (children >= 2) streams.push(steady('Allocations familiales', children >= 3 ? 34560 : 15105));
+  if (situation === 'Célibataire' && randomInt(2) === 0) {
+    streams.push({
+      dossier,
+      benefit: 'Revenu de solidarité active',
+      before: 63571,
+      after: 64652,
+      changeAgo: 7,
+    });
+  } else if (randomInt(3) === 0) {
+    streams.push(steady('Prime d’activité', randomInt(5000, 25000)));
+  }
+  return streams;
 }
 
 const BATCH = 250;
@@ -217,6 +263,8 @@ async function insertBatch(
         situation: string;
       }[] = [];
       const members: { dossier: string; person: string; role: string }[] = [];
+      const childrenOf = (dossier: string) =>
+        members.filter((m) => m.dossier === dossier && m.role === 'enfant').length;
       const adults: RandomAdult[] = [];
       for (let i = 0; i < size; i++) {
         const family = pick(FAMILY);
@@ -234,7 +282,7 @@ async function insertBatch(
         dossiers.push(dossier);
         const parentYear = randomInt(1965, 2001);
         const first = randomPerson(family, randomInt(10) < 7 ? 2 : 1, parentYear);
-        const adultsHere: [PersonRec, string][] = [[first, 'allocataire']];
+        const adultsHere: [PersonRec, 'allocataire' | 'conjoint'][] = [[first, 'allocataire']];
         if (couple)
           adultsHere.push([
             randomPerson(family, first.sex === 1 ? 2 : 1, parentYear + randomInt(-3, 4)),
@@ -250,6 +298,7 @@ async function insertBatch(
             givenName: p.given,
             familyName: p.family,
             dossierNumber: number,
+            role,
           });
         }
         for (let c = randomInt(4); c > 0; c--) {
@@ -307,12 +356,33 @@ async function insertBatch(
          SELECT d, p, r::member_role FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS t(d, p, r)`,
         [members.map((m) => m.dossier), members.map((m) => m.person), members.map((m) => m.role)],
       );
+      const streams = dossiers.flatMap((d) => paymentStreams(d.id, d.situation, childrenOf(d.id)));
+      // 24 months of every stream in one statement: paid on the 5th for the month before.
       await tx.query(
-        `INSERT INTO payments (dossier_id, paid_on, benefit, period, amount_cents)
-         SELECT id, (date '2026-11-05' - make_interval(months => k)), 'Allocations familiales',
-                to_char(date '2026-10-01' - make_interval(months => k), 'MM/YYYY'), 15105
-           FROM unnest($1::uuid[]) AS t(id), generate_series(0, 2) AS k`,
-        [dossiers.map((d) => d.id)],
+        `INSERT INTO payments (dossier_id, paid_on, benefit, period, period_start, period_end,
+                               gross_cents, amount_cents, iban)
+         SELECT s.dossier, m.paid_on, s.benefit, to_char(m.period_start, 'MM/YYYY'), m.period_start,
+                (m.period_start + interval '1 month' - interval '1 day')::date,
+                CASE WHEN k > s.change_ago THEN s.before ELSE s.after END,
+                CASE WHEN k > s.change_ago THEN s.before ELSE s.after END, d.iban
+           FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::int[])
+                  AS s(dossier, benefit, before, after, change_ago)
+           JOIN dossiers d ON d.id = s.dossier
+           CROSS JOIN generate_series(0, $6::int - 1) AS k
+           CROSS JOIN LATERAL (
+             SELECT (date_trunc('month', $7::date) - make_interval(months => k))::date + 4 AS paid_on,
+                    (date_trunc('month', $7::date) - make_interval(months => k + 1))::date AS period_start
+           ) m
+          WHERE m.paid_on <= $7::date`,
+        [
+          streams.map((x) => x.dossier),
+          streams.map((x) => x.benefit),
+          streams.map((x) => x.before),
+          streams.map((x) => x.after),
+          streams.map((x) => x.changeAgo),
+          PAYMENT_MONTHS,
+          new Date().toISOString().slice(0, 10),
+        ],
       );
       return adults;
     });

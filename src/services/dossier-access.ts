@@ -112,19 +112,35 @@ export async function dossierFor(
 
 /** Which dossier pages the header menu links to (no dossier data shown, nothing logged). */
 export interface AccountMenu {
+  readonly payments: boolean;
+  /** Everyone with a dossier: letters addressed to oneself exist even without household letters. */
+  readonly letters: boolean;
+  readonly demarches: boolean;
+  readonly attestations: boolean;
+  readonly documents: boolean;
   readonly household: boolean;
   readonly bankDetails: boolean;
+}
+
+/** The menu for these dossiers, by the same rule as the pages (pure: the matrix decides). */
+export function menuOf(dossiers: readonly DossierAccess[]): AccountMenu {
+  const member = dossiers.length > 0;
+  return {
+    payments: chooseDossier(dossiers, 'payments').ok,
+    letters: member,
+    demarches: member,
+    attestations: chooseDossier(dossiers, 'attestations').ok,
+    documents: member,
+    household: chooseDossier(dossiers, 'dossier-summary').ok,
+    bankDetails: chooseDossier(dossiers, 'change-bank-details').ok,
+  };
 }
 
 export async function accountMenuFor(
   s: Pick<Deps, 'pool' | 'now'>,
   principal: Principal,
 ): Promise<AccountMenu> {
-  const dossiers = await dossiersOf(s.pool, principal, s.now());
-  return {
-    household: chooseDossier(dossiers, 'dossier-summary').ok,
-    bankDetails: chooseDossier(dossiers, 'change-bank-details').ok,
-  };
+  return menuOf(await dossiersOf(s.pool, principal, s.now()));
 }
 
 /** Is this reason the matrix's refusal (the 403 page), rather than a journey's own answer? */

@@ -2,10 +2,15 @@ import { withTransaction } from '#src/db/pool.ts';
 import type { DataCategory } from '#src/db/repositories/access-log.ts';
 import { listMembers, type MemberRow } from '#src/db/repositories/dossiers.ts';
 import { openDemarches, type DemarcheRow } from '#src/db/repositories/household.ts';
-import { lastPayments, type PaymentRow } from '#src/db/repositories/payments.ts';
+import {
+  demarchesInProgress,
+  type DemarcheInProgress,
+} from '#src/db/repositories/demarches-in-progress.ts';
+import { latestPayments } from '#src/db/repositories/payments.ts';
 import { findPersonById } from '#src/db/repositories/persons.ts';
 import { isAllowed, type MemberRole } from '#src/domain/access.ts';
 import { maskIban } from '#src/domain/masking.ts';
+import type { Payment } from '#src/domain/payments.ts';
 import { formatNir, parseNir } from '#src/domain/nir.ts';
 import type { Principal } from '#src/domain/principal.ts';
 import { dossiersOf, logDossierAccess } from './dossier-access.ts';
@@ -22,7 +27,13 @@ export interface DossierView {
     /** Declared changes the Caf has not yet applied (a separation leaves « Vie maritale » until then). */
     readonly demarches: readonly DemarcheRow[];
   } | null;
-  readonly payments: readonly PaymentRow[] | null;
+  /**
+   * The hub's cards (views/pages/mon-compte/hub/), one field each. The latest payment day's
+   * payments (one a benefit); null where the matrix hides payments.
+   */
+  readonly payments: readonly Payment[] | null;
+  /** Démarches not yet treated: the household's where the summary is open, else one's own. */
+  readonly demarches: readonly DemarcheInProgress[];
   readonly bank: { readonly maskedIban: string; readonly bic: string } | null;
   /** What the access matrix opens to this member, for the page's links. */
   readonly can: {
@@ -45,7 +56,7 @@ export interface MonCompteView {
   readonly dossiers: readonly DossierView[];
 }
 
-const PAYMENTS_SHOWN = 6;
+const DEMARCHES_SHOWN = 5;
 
 /**
  * Everything `/mon-compte` shows, loaded for the principal and nobody else: every dossier of the
@@ -80,13 +91,18 @@ export async function loadMonCompte(
       let payments: DossierView['payments'] = null;
       let bank: DossierView['bank'] = null;
       if (isAllowed(membership, 'payments')) {
-        payments = await lastPayments(tx, dossier.id, PAYMENTS_SHOWN);
+        payments = await latestPayments(tx, dossier.id);
         categories.push('paiements');
         if (dossier.iban) {
           bank = { maskedIban: maskIban(dossier.iban), bic: dossier.bic ?? '' };
           categories.push('coordonnees-bancaires');
         }
       }
+      const demarches = await demarchesInProgress(tx, dossier.id, principal.personId, {
+        household: isAllowed(membership, 'dossier-summary'),
+        limit: DEMARCHES_SHOWN,
+      });
+      categories.push('demarches');
       await logDossierAccess(tx, principal, dossier.id, { route, categories });
       dossiers.push({
         number: dossier.number,
@@ -94,6 +110,7 @@ export async function loadMonCompte(
         delegation: membership.delegation,
         summary,
         payments,
+        demarches,
         bank,
         can: {
           household: isAllowed(membership, 'dossier-summary'),

@@ -46,6 +46,7 @@ import {
 } from './profile.ts';
 import { logOut } from './logout.ts';
 import { loadMonCompte } from './mon-compte.ts';
+import { loadPayment, loadPayments } from './payments.ts';
 import {
   awaitCreationCode,
   completeAccountCreation,
@@ -150,6 +151,7 @@ export function buildUseCases(deps: Deps) {
     // The /mon-compte/* area: each page asks dossier-access.ts for the dossier its action allows.
     dossierAccess: { menu: use(accountMenuFor) },
     monCompte: { load: use(loadMonCompte) },
+    payments: { list: use(loadPayments), detail: use(loadPayment) },
     household: {
       loadFoyer: use(loadFoyer),
       invite: use(inviteMember),

@@ -47,7 +47,7 @@ const PERSONAL = ['/mon-compte', '/mon-compte/foyer'];
 const NIR_PATTERN =
   /(?<![0-9A-Za-z])([12])[ \u00a0]?([0-9]{2})[ \u00a0]?([0-9]{2})[ \u00a0]?([0-9]{2}|2[AB])[ \u00a0]?([0-9]{3})[ \u00a0]?([0-9]{3})(?:[ \u00a0]?[0-9]{2})?(?![0-9])/g;
 const nirsIn = (text: string) => [...text.matchAll(NIR_PATTERN)].map((m) => m.slice(1).join(''));
-const DOSSIER_PATTERN = /Dossier n° (\d{7})/g;
+const DOSSIER_PATTERN = /Numéro allocataire (\d{7})/g;
 
 let db: TestDatabase;
 let portal: TestApp;

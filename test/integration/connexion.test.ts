@@ -17,7 +17,7 @@ describe('POST /connexion', () => {
     const page = await b.get('/mon-compte');
     expect(page.statusCode).toBe(200);
     expect(headerNameOf(page.body)).toBe('Camille MARTIN');
-    expect(page.body).toContain('Dossier n° 1234567');
+    expect(page.body).toContain('Numéro allocataire 1234567');
   });
 
   it('accepts the NIR with spaces and with its key', async () => {

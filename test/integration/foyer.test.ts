@@ -49,7 +49,7 @@ describe('the access matrix over HTTP, persona by persona', () => {
     const julien = await (await as('conjoint-sans-delegation')).get('/mon-compte');
     expect(julien.body).not.toContain(PAYMENTS);
     expect(julien.body).not.toContain('data-iban');
-    expect(julien.body).toContain('Dossier n° 1234567');
+    expect(julien.body).toContain('Numéro allocataire 1234567');
   });
 
   it('offers invitations and delegations to the allocataire only', async () => {

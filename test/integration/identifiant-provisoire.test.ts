@@ -76,7 +76,7 @@ describe('POST /identifiant-provisoire', () => {
     expect(res.headers.location).toBe('/mon-compte');
     const page = await b.get('/mon-compte');
     expect(headerNameOf(page.body)).toBe('Amadou DIALLO');
-    expect(page.body).toContain('Dossier n° 4567890');
+    expect(page.body).toContain('Numéro allocataire 4567890');
     expect(page.body).toContain(ID);
   });
 
@@ -336,7 +336,7 @@ describe('assignNir: the Caf assigns a NIR to a person with a provisional identi
     const page = await open.get('/mon-compte');
     expect(page.statusCode).toBe(200);
     expect(headerNameOf(page.body)).toBe('Amadou DIALLO');
-    expect(page.body).toContain('Dossier n° 4567890');
+    expect(page.body).toContain('Numéro allocataire 4567890');
     expect(page.body).not.toContain(ID);
 
     const byId = await loginWithId(new TestBrowser(ctx.app), ID, PASSWORD);
@@ -346,7 +346,7 @@ describe('assignNir: the Caf assigns a NIR to a person with a provisional identi
     expect(byNir.headers.location).toBe('/mon-compte');
     const mine = await b.get('/mon-compte');
     expect(headerNameOf(mine.body)).toBe('Amadou DIALLO');
-    expect(mine.body).toContain('Dossier n° 4567890');
+    expect(mine.body).toContain('Numéro allocataire 4567890');
 
     const notice = required(await lastMessageTo(ctx.pool, 'amadou.diallo@example.fr'), 'notice');
     expect(notice.subject).toBe('Connectez-vous désormais avec votre numéro de sécurité sociale');

@@ -110,7 +110,7 @@ describe('first connection with the old 8-digit dossier password', () => {
     expect(page.body).toContain('data-confirmation="premiere-connexion"');
     // Issue 8: a notice on arrival, once.
     expect((await b.get('/mon-compte')).body).not.toContain('data-confirmation');
-    expect(page.body).toContain('Dossier n° 2345678');
+    expect(page.body).toContain('Numéro allocataire 2345678');
     const person = await ctx.pool.query<{ email_verified_at: Date | null }>(
       'SELECT email_verified_at FROM persons WHERE nir = $1',
       [nathalie.nir],

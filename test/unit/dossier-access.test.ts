@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { DossierRow } from '#src/db/repositories/dossiers.ts';
 import type { MemberRole } from '#src/domain/access.ts';
-import { chooseDossier, isRefusal, type DossierAccess } from '#src/services/dossier-access.ts';
+import { isAllowed, type Membership } from '#src/domain/access.ts';
+import {
+  chooseDossier,
+  isRefusal,
+  menuOf,
+  type AccountMenu,
+  type DossierAccess,
+} from '#src/services/dossier-access.ts';
 
 function access(number: string, role: MemberRole, delegation = false, age = 40): DossierAccess {
   const dossier: DossierRow = {
@@ -47,5 +54,59 @@ describe('chooseDossier: one rule for "which dossier is mine"', () => {
     expect(isRefusal('forbidden')).toBe(true);
     expect(isRefusal('no-dossier')).toBe(true);
     expect(isRefusal('too-young')).toBe(false);
+  });
+});
+
+describe('menuOf: the header menu’s dossier links, per role (docs/design.md §3)', () => {
+  const roles: [string, Membership & { role: MemberRole }][] = [
+    ['allocataire', { role: 'allocataire', delegation: false, age: 40 }],
+    ['conjoint avec délégation', { role: 'conjoint', delegation: true, age: 38 }],
+    ['conjoint sans délégation', { role: 'conjoint', delegation: false, age: 42 }],
+    ['enfant de 16 ans avec délégation', { role: 'enfant', delegation: true, age: 16 }],
+    ['enfant de 16 ans', { role: 'enfant', delegation: false, age: 16 }],
+    ['autre membre', { role: 'autre', delegation: false, age: 70 }],
+  ];
+  for (const [name, m] of roles) {
+    it(`${name}: each link where the matrix allows something there`, () => {
+      const menu = menuOf([access('1', m.role, m.delegation, m.age)]);
+      const expected: AccountMenu = {
+        payments: isAllowed(m, 'payments'),
+        // Letters addressed to oneself, one's own démarches and documents: every member.
+        letters: true,
+        demarches: true,
+        attestations: isAllowed(m, 'attestations'),
+        documents: true,
+        household: isAllowed(m, 'dossier-summary'),
+        bankDetails: isAllowed(m, 'change-bank-details'),
+      };
+      expect(menu).toEqual(expected);
+    });
+  }
+
+  it('spells the matrix out for the two ends: the allocataire gets all, a child without delegation her own', () => {
+    expect(Object.values(menuOf([access('1', 'allocataire')])).every(Boolean)).toBe(true);
+    expect(menuOf([access('1', 'enfant', false, 16)])).toEqual({
+      payments: false,
+      letters: true,
+      demarches: true,
+      attestations: false,
+      documents: true,
+      household: false,
+      bankDetails: false,
+    });
+    expect(menuOf([access('1', 'conjoint')])).toMatchObject({
+      payments: false,
+      attestations: false,
+      household: true,
+    });
+  });
+
+  it('opens a page through any of the person’s dossiers, and nothing without a dossier', () => {
+    expect(menuOf([access('2', 'conjoint'), access('3', 'enfant', true, 17)])).toMatchObject({
+      payments: true,
+      attestations: true,
+      bankDetails: false,
+    });
+    expect(Object.values(menuOf([])).some(Boolean)).toBe(false);
   });
 });

@@ -27,15 +27,43 @@ const links = (nav: string) => [...nav.matchAll(/<a [^>]*>([^<]+)<\/a>/g)].map((
 
 describe('the header menu of a signed-in person (views/layout.njk)', () => {
   it('links the dossier pages the access matrix allows, and only those', () => {
-    const all = { household: true, bankDetails: true };
+    const all = {
+      payments: true,
+      letters: true,
+      demarches: true,
+      attestations: true,
+      documents: true,
+      household: true,
+      bankDetails: true,
+    };
     expect(links(menuOf({ accountMenu: all, currentPath: paths.monCompte }))).toEqual([
       'Accueil',
+      'Mes paiements',
+      'Mes courriers',
+      'Mes démarches',
+      'Mes attestations',
+      'Mes documents',
       'Mon foyer',
       'Coordonnées bancaires',
       'Mon profil',
     ]);
+    // Each link on its own flag: a child without delegation has her letters, démarches, documents.
+    const own = {
+      ...all,
+      payments: false,
+      attestations: false,
+      household: false,
+      bankDetails: false,
+    };
+    expect(links(menuOf({ accountMenu: own, currentPath: paths.monCompte }))).toEqual([
+      'Accueil',
+      'Mes courriers',
+      'Mes démarches',
+      'Mes documents',
+      'Mon profil',
+    ]);
     // « Mon profil » is everyone's own (issue 8): no dossier decides it.
-    const none = { household: false, bankDetails: false };
+    const none = Object.fromEntries(Object.keys(all).map((k) => [k, false]));
     expect(links(menuOf({ accountMenu: none, currentPath: paths.monCompte }))).toEqual([
       'Accueil',
       'Mon profil',
@@ -44,10 +72,21 @@ describe('the header menu of a signed-in person (views/layout.njk)', () => {
       'Accueil',
       'Mon profil',
     ]);
+    expect(menuOf({ accountMenu: all, currentPath: paths.monCompte })).toContain(
+      `href="${paths.paiements}"`,
+    );
   });
 
   it('marks the current section with aria-current="page", sub-pages included', () => {
-    const accountMenu = { household: true, bankDetails: true };
+    const accountMenu = {
+      payments: true,
+      letters: true,
+      demarches: true,
+      attestations: true,
+      documents: true,
+      household: true,
+      bankDetails: true,
+    };
     const current = (currentPath: string) =>
       [
         ...menuOf({ accountMenu, currentPath }).matchAll(
@@ -56,6 +95,12 @@ describe('the header menu of a signed-in person (views/layout.njk)', () => {
       ].map((m) => m[1]);
     expect(current(paths.monCompte)).toEqual(['Accueil']);
     expect(current(paths.foyer)).toEqual(['Mon foyer']);
+    expect(current(paths.paiements)).toEqual(['Mes paiements']);
+    expect(current(`${paths.paiements}/42`)).toEqual(['Mes paiements']);
+    expect(current(paths.courriers)).toEqual(['Mes courriers']);
+    expect(current(paths.demarches)).toEqual(['Mes démarches']);
+    expect(current(paths.attestations)).toEqual(['Mes attestations']);
+    expect(current(paths.documents)).toEqual(['Mes documents']);
     expect(current(paths.coordonneesBancairesCode)).toEqual(['Coordonnées bancaires']);
     expect(current(paths.separation)).toEqual([]);
     expect(current(paths.profil)).toEqual(['Mon profil']);

@@ -4,6 +4,7 @@ import { requirePrincipal } from '../plugins/session.ts';
 import { coordonneesBancairesRoutes } from './coordonnees-bancaires/routes.ts';
 import { foyerRoutes } from './foyer/routes.ts';
 import { monCompteRoutes } from './mon-compte/routes.ts';
+import { paiementsRoutes } from './paiements/routes.ts';
 import { profilRoutes } from './profil/routes.ts';
 import { separationRoutes } from './separation/routes.ts';
 
@@ -14,6 +15,7 @@ export const monCompteJourneys = [
   separationRoutes,
   coordonneesBancairesRoutes,
   profilRoutes,
+  paiementsRoutes,
 ] as const;
 
 /**

@@ -1,0 +1,28 @@
+import type { Queryable } from '../pool.ts';
+
+export interface DemarcheInProgress {
+  readonly id: string;
+  readonly kind: 'separation' | 'changement-adresse' | 'declaration-trimestrielle' | 'document';
+  readonly status: 'brouillon' | 'envoyee' | 'en-cours';
+  readonly createdAt: Date;
+}
+
+/**
+ * The dossier's démarches not yet treated or cancelled, newest first: all of them (`household`)
+ * or the person's own; a draft only ever to its author.
+ */
+export async function demarchesInProgress(
+  db: Queryable,
+  dossierId: string,
+  personId: string,
+  scope: { household: boolean; limit: number },
+): Promise<DemarcheInProgress[]> {
+  const r = await db.query<DemarcheInProgress>(
+    `SELECT id, kind, status, created_at AS "createdAt" FROM demarches
+      WHERE dossier_id = $1 AND status NOT IN ('traitee', 'annulee')
+        AND (author_person_id = $2 OR ($3 AND status <> 'brouillon'))
+      ORDER BY created_at DESC LIMIT $4`,
+    [dossierId, personId, scope.household, scope.limit],
+  );
+  return r.rows;
+}
