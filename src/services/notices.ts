@@ -73,9 +73,11 @@ export function codeMessage(
   code: string,
   purpose:
     'contact-validation' | 'contact-change' | 'password-recovery' | 'strong-auth' | 'new-device',
+  /** What the code is for, when the purpose serves several intents (a strong authentication). */
+  intent?: string,
 ) {
   const what =
-    purpose === 'contact-validation'
+    (intent ?? purpose === 'contact-validation')
       ? 'valider vos coordonnées'
       : purpose === 'contact-change'
         ? 'valider votre nouvelle adresse ou votre nouveau mobile'

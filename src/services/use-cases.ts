@@ -46,6 +46,8 @@ import {
 } from './profile.ts';
 import { logOut } from './logout.ts';
 import { loadMonCompte } from './mon-compte.ts';
+import { isReadableRegisteredLetter, loadLetters, openLetter } from './letters.ts';
+import { issueAttestation, loadAttestationsPage, verifyAttestation } from './attestations.ts';
 import {
   awaitCreationCode,
   completeAccountCreation,
@@ -170,6 +172,16 @@ export function buildUseCases(deps: Deps) {
       history: use(loginHistory),
     },
     bankDetails: { loadPage: use(loadBankDetailsPage), change: use(changeBankDetails) },
+    letters: {
+      load: use(loadLetters),
+      open: use(openLetter),
+      isRegistered: use(isReadableRegisteredLetter),
+    },
+    attestations: {
+      load: use(loadAttestationsPage),
+      issue: use(issueAttestation),
+      verify: use(verifyAttestation),
+    },
     /** Development and test only (app.ts registers its page outside production). */
     messages: { recent: (limit: number) => recentOutboxMessages(deps.pool, limit) },
   };
