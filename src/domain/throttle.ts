@@ -4,7 +4,8 @@
  */
 
 /** `recovery`: a "Mot de passe oublié ?" request (identifier + birth date), counted whatever its outcome. */
-export type AttemptKind = 'password' | 'legacy' | 'code' | 'recovery';
+/** `attestation-check`: a reference typed on the public verification page, counted whatever its outcome. */
+export type AttemptKind = 'password' | 'legacy' | 'code' | 'recovery' | 'attestation-check';
 
 export interface ThrottleRule {
   /** Failures allowed with no delay. */
@@ -25,6 +26,14 @@ export const accountRules: Readonly<Record<AttemptKind, ThrottleRule>> = {
   legacy: { freeFailures: 3, lockAfter: 5, lockMs: HOUR, baseDelayMs: 5_000, windowMs: HOUR },
   code: { freeFailures: 3, lockAfter: 5, lockMs: HOUR, baseDelayMs: 5_000, windowMs: HOUR },
   recovery: { freeFailures: 3, lockAfter: 5, lockMs: HOUR, baseDelayMs: 5_000, windowMs: HOUR },
+  // Its "account" is the client address: 30 checks, then an hour's lock (a landlord needs a few).
+  'attestation-check': {
+    freeFailures: 30,
+    lockAfter: 30,
+    lockMs: HOUR,
+    baseDelayMs: 1_000,
+    windowMs: HOUR,
+  },
 };
 
 /** Per client address, across accounts: against one address spraying many NIRs. */
@@ -46,6 +55,7 @@ export const addressRules: Readonly<Record<AttemptKind, ThrottleRule>> = {
   legacy: addressRule,
   code: addressRule,
   recovery: { freeFailures: 20, lockAfter: 60, lockMs: HOUR, baseDelayMs: 2_000, windowMs: HOUR },
+  'attestation-check': addressRule,
 };
 
 export interface ThrottleState {

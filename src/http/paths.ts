@@ -18,6 +18,12 @@ export const paths = {
   declarationTrimestrielle: '/mon-compte/declaration-trimestrielle',
   changementAdresse: '/mon-compte/changement-adresse',
   verifierAttestation: '/verifier-une-attestation',
+  /** One letter (its PDF) and, for an LRE, its strong-authentication steps. */
+  courrier: '/mon-compte/courriers/:id',
+  courrierVerification: '/mon-compte/courriers/:id/verification',
+  courrierCode: '/mon-compte/courriers/:id/code',
+  attestationPaiement: '/mon-compte/attestations/paiement',
+  attestationQuotientFamilial: '/mon-compte/attestations/quotient-familial',
   profil: '/mon-compte/profil',
   profilAdresseElectronique: '/mon-compte/profil/adresse-electronique',
   profilMobile: '/mon-compte/profil/mobile',
@@ -62,6 +68,11 @@ export const paths = {
   developpementMessages: '/developpement/messages',
   staticPrefix: '/static/',
 } as const;
+
+/** A path with its `:id` filled in (a letter's page and steps). */
+export function withId(path: string, id: string): string {
+  return path.replace(':id', encodeURIComponent(id));
+}
 
 export function isStaticAsset(url: string): boolean {
   return url.startsWith(paths.staticPrefix);

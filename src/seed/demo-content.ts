@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { demoLettersSeeder } from './demo-letters.ts';
 import { seedDemoPayments } from './demo-payments.ts';
 
 /** The demo set's ids, by persona key and by dossier number, for the content seeders. */
@@ -11,4 +12,7 @@ export interface DemoIds {
 export type DemoContentSeeder = (tx: PoolClient, ids: DemoIds) => Promise<void>;
 
 /** One line per area of the account space; each seeder lives beside it in src/seed/. */
-export const demoContentSeeders: readonly DemoContentSeeder[] = [seedDemoPayments];
+export const demoContentSeeders: readonly DemoContentSeeder[] = [
+  seedDemoPayments,
+  demoLettersSeeder,
+];

@@ -384,6 +384,16 @@ async function insertBatch(
           new Date().toISOString().slice(0, 10),
         ],
       );
+      // One letter or two per household (by the id's first byte), to the household, unread.
+      await tx.query(
+        `INSERT INTO letters (dossier_id, sent_on, subject, body)
+         SELECT id, date '2026-10-06' - make_interval(months => 3 * k),
+                (ARRAY['Vos droits aux allocations familiales', 'Votre situation a été mise à jour'])[k + 1],
+                E'Madame, Monsieur,\n\nVos droits ont été réexaminés : le montant de vos allocations familiales est maintenu.'
+           FROM unnest($1::uuid[]) AS t(id)
+           CROSS JOIN LATERAL generate_series(0, get_byte(uuid_send(id), 0) % 2) AS k`,
+        [dossiers.map((d) => d.id)],
+      );
       return adults;
     });
   } catch (error) {

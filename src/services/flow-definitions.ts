@@ -8,7 +8,7 @@ import { defineFlow } from '#src/domain/flow.ts';
 
 const contact = z.object({ channel: z.enum(['email', 'sms']), destination: z.string() });
 const level = z.enum(['franceconnect', 'franceconnect-plus']);
-const returnTo = z.enum(['mon-compte', 'coordonnees-bancaires']);
+const returnTo = z.enum(['mon-compte', 'coordonnees-bancaires', 'courriers']);
 const JOURNEY_MS = 20 * 60_000;
 const FRANCECONNECT_MS = 15 * 60_000;
 

@@ -14,6 +14,7 @@ import type { Payment } from '#src/domain/payments.ts';
 import { formatNir, parseNir } from '#src/domain/nir.ts';
 import type { Principal } from '#src/domain/principal.ts';
 import { dossiersOf, logDossierAccess } from './dossier-access.ts';
+import { unreadLetters } from './letters.ts';
 import type { Deps } from './deps.ts';
 
 export interface DossierView {
@@ -54,6 +55,8 @@ export interface MonCompteView {
     readonly phone: string | null;
   };
   readonly dossiers: readonly DossierView[];
+  /** Unread letters for this person (null: no dossier whose letters they may read). */
+  readonly unreadLetters: number | null;
 }
 
 const DEMARCHES_SHOWN = 5;
@@ -121,7 +124,9 @@ export async function loadMonCompte(
     }
     await logDossierAccess(tx, principal, null, { route, categories: ['identite', 'coordonnees'] });
     const parsed = person.nir ? parseNir(person.nir) : null;
+    const unread = await unreadLetters(s, principal, tx);
     return {
+      unreadLetters: unread,
       person: {
         givenName: person.given_name,
         familyName: person.family_name,

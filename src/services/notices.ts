@@ -73,8 +73,10 @@ export function codeMessage(
   code: string,
   purpose:
     'contact-validation' | 'contact-change' | 'password-recovery' | 'strong-auth' | 'new-device',
+  /** What the code is for, when the purpose serves several intents (a strong authentication). */
+  intent?: string,
 ) {
-  const what =
+  const byPurpose =
     purpose === 'contact-validation'
       ? 'valider vos coordonnées'
       : purpose === 'contact-change'
@@ -84,6 +86,7 @@ export function codeMessage(
           : purpose === 'new-device'
             ? 'vous connecter depuis un nouvel appareil'
             : 'choisir un nouveau mot de passe';
+  const what = intent ?? byPurpose;
   return {
     subject: 'Votre code Mon Compte',
     text: `Votre code pour ${what} est : ${code}\n\nIl est valable 15 minutes et ne peut servir qu’une fois. Ne le communiquez à personne : la Caf ne vous le demandera jamais.`,

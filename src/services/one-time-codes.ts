@@ -34,6 +34,7 @@ export async function sendCode(
   s: Deps,
   purpose: CodePurpose,
   target: CodeTarget,
+  intent?: string,
 ): Promise<'sent' | 'too-many'> {
   const now = s.now();
   const code = generateCode();
@@ -55,7 +56,7 @@ export async function sendCode(
       createdAt: now,
       expiresAt: new Date(now.getTime() + CODE_TTL_MS),
     });
-    const message = codeMessage(code, purpose);
+    const message = codeMessage(code, purpose, intent);
     await s.outbox.enqueue(
       tx,
       { channel: target.channel, to: target.destination, ...message },

@@ -63,6 +63,13 @@ export async function canStepUpWithPassword(s: Deps, personId: string): Promise<
   );
 }
 
+/** What a strong authentication opens, as the code's message says it. */
+export const STEP_UP_INTENTS = {
+  'bank-details': 'confirmer la modification de vos coordonnées bancaires',
+  'registered-letter': 'ouvrir votre lettre recommandée électronique',
+} as const;
+export type StepUpIntent = keyof typeof STEP_UP_INTENTS;
+
 export type PasswordStepUp =
   /** `flow`: the step-up under way, bound to this person, until its code. */
   | { readonly ok: true; readonly contact: VerifiedContact; readonly flow: { readonly id: string } }
@@ -78,6 +85,7 @@ export async function startPasswordStepUp(
   principal: Principal,
   password: string,
   clientIp: string,
+  intent: StepUpIntent = 'bank-details',
 ): Promise<PasswordStepUp> {
   const person = await findPersonById(s.pool, principal.personId);
   const hash = await findActivePasswordHash(s.pool, principal.personId);
@@ -99,7 +107,12 @@ export async function startPasswordStepUp(
     return { ok: false, reason: 'invalid' };
   }
   await attemptSucceeded(s.pool, 'password', subjects);
-  const sent = await sendCode(s, 'strong-auth', { personId: principal.personId, ...contact });
+  const sent = await sendCode(
+    s,
+    'strong-auth',
+    { personId: principal.personId, ...contact },
+    STEP_UP_INTENTS[intent],
+  );
   if (sent === 'too-many') return { ok: false, reason: 'too-many-codes' };
   const flow = await startFlow(s, stepUpFlow, { personId: principal.personId, state: contact });
   return { ok: true, contact, flow };

@@ -47,6 +47,8 @@ import {
 import { logOut } from './logout.ts';
 import { loadMonCompte } from './mon-compte.ts';
 import { loadPayment, loadPayments } from './payments.ts';
+import { isReadableRegisteredLetter, loadLetters, openLetter } from './letters.ts';
+import { issueAttestation, loadAttestationsPage, verifyAttestation } from './attestations.ts';
 import {
   awaitCreationCode,
   completeAccountCreation,
@@ -172,6 +174,16 @@ export function buildUseCases(deps: Deps) {
       history: use(loginHistory),
     },
     bankDetails: { loadPage: use(loadBankDetailsPage), change: use(changeBankDetails) },
+    letters: {
+      load: use(loadLetters),
+      open: use(openLetter),
+      isRegistered: use(isReadableRegisteredLetter),
+    },
+    attestations: {
+      load: use(loadAttestationsPage),
+      issue: use(issueAttestation),
+      verify: use(verifyAttestation),
+    },
     /** Development and test only (app.ts registers its page outside production). */
     messages: { recent: (limit: number) => recentOutboxMessages(deps.pool, limit) },
   };

@@ -28,6 +28,12 @@ const STATIC_SAMPLES: Readonly<Record<string, string>> = {
   '/static/zxcvbn/core/*': '/static/zxcvbn/core/zxcvbn-ts.js',
   '/static/zxcvbn/common/*': '/static/zxcvbn/common/zxcvbn-ts.js',
   '/static/zxcvbn/fr/*': '/static/zxcvbn/fr/zxcvbn-ts.js',
+  // A letter id nobody has: the 404 page, with the same headers as any page.
+  '/mon-compte/courriers/:id': '/mon-compte/courriers/00000000-0000-4000-8000-000000000000',
+  '/mon-compte/courriers/:id/verification':
+    '/mon-compte/courriers/00000000-0000-4000-8000-000000000000/verification',
+  '/mon-compte/courriers/:id/code':
+    '/mon-compte/courriers/00000000-0000-4000-8000-000000000000/code',
 };
 
 const isStatic = (url: string) => url.startsWith('/static/');

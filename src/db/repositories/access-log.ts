@@ -8,7 +8,9 @@ export type DataCategory =
   | 'membres'
   | 'paiements'
   | 'coordonnees-bancaires'
-  | 'demarches';
+  | 'demarches'
+  | 'courriers'
+  | 'attestations';
 
 export interface AccessEntry {
   readonly sessionHash: Buffer;

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { UseCases } from '#src/services/use-cases.ts';
 import { requirePrincipal } from '../plugins/session.ts';
+import { attestationsRoutes } from './attestations/routes.ts';
 import { coordonneesBancairesRoutes } from './coordonnees-bancaires/routes.ts';
+import { courriersRoutes } from './courriers/routes.ts';
 import { foyerRoutes } from './foyer/routes.ts';
 import { monCompteRoutes } from './mon-compte/routes.ts';
 import { paiementsRoutes } from './paiements/routes.ts';
@@ -16,6 +18,8 @@ export const monCompteJourneys = [
   coordonneesBancairesRoutes,
   profilRoutes,
   paiementsRoutes,
+  courriersRoutes,
+  attestationsRoutes,
 ] as const;
 
 /**

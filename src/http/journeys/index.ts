@@ -16,6 +16,7 @@ import { franceConnectRoutes } from './franceconnect/routes.ts';
 import { identifiantProvisoireRoutes } from './identifiant-provisoire/routes.ts';
 import { motDePasseOublieRoutes } from './mot-de-passe-oublie/routes.ts';
 import { premiereConnexionRoutes } from './premiere-connexion/routes.ts';
+import { verifierUneAttestationRoutes } from './verifier-une-attestation/routes.ts';
 
 export { authenticatedArea } from './authenticated-area.ts';
 export { santeRoutes } from './sante/routes.ts';
@@ -40,6 +41,8 @@ const openJourneys: readonly Journey[] = [
   gestionDesCookiesRoutes,
   planDuSiteRoutes,
   demandeDePrestationRoutes,
+  // Public: a landlord checks an attestation's reference.
+  verifierUneAttestationRoutes,
 ];
 
 /** The public area: every journey that a visitor reaches without being signed in. */

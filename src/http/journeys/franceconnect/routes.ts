@@ -21,7 +21,7 @@ const VIEWS = 'pages/franceconnect';
 
 const startForm = z.object({
   niveau: z.enum(['franceconnect', 'franceconnect-plus']),
-  retour: z.enum(['mon-compte', 'coordonnees-bancaires']).default('mon-compte'),
+  retour: z.enum(['mon-compte', 'coordonnees-bancaires', 'courriers']).default('mon-compte'),
 });
 
 const confirmForm = z.object({ password: currentPassword });
@@ -76,6 +76,7 @@ type Outcome = keyof typeof outcomes;
 const outcomeNames = Object.keys(outcomes).filter((k): k is Outcome => k in outcomes);
 
 function returnPath(to: ReturnTo): string {
+  if (to === 'courriers') return paths.courriers;
   return to === 'coordonnees-bancaires' ? paths.coordonneesBancaires : paths.monCompte;
 }
 

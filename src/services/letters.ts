@@ -1,0 +1,162 @@
+import { withTransaction, type Queryable } from '#src/db/pool.ts';
+import { listMembers, type DossierRow } from '#src/db/repositories/dossiers.ts';
+import {
+  acknowledgeReceipt,
+  countUnreadLetters,
+  findLetter,
+  listLetters,
+  markLetterRead,
+  type LetterRow,
+  type LetterScope,
+} from '#src/db/repositories/letters.ts';
+import { displayName } from '#src/domain/names.ts';
+import type { Principal } from '#src/domain/principal.ts';
+import type { Deps } from './deps.ts';
+import { dossierFor, logDossierAccess, type DossierRefusal } from './dossier-access.ts';
+import { letterPdf } from './pdf/letter.ts';
+import { hasStrongAuthentication, isRecentFranceConnectPlus } from './strong-auth.ts';
+
+interface LetterAccess {
+  readonly dossier: DossierRow;
+  readonly scope: LetterScope;
+}
+
+/**
+ * The matrix for letters: `household-letters` reads every letter of the dossier; any other member
+ * of 15 or more (`own-data`) reads the letters addressed to them — decided on the record.
+ */
+async function letterAccess(
+  s: Pick<Deps, 'pool' | 'now'>,
+  principal: Principal,
+  tx: Queryable,
+): Promise<LetterAccess | DossierRefusal> {
+  const household = await dossierFor(s, principal, 'household-letters', { tx });
+  if (household.ok) return { dossier: household.dossier, scope: { kind: 'household' } };
+  const own = await dossierFor(s, principal, 'own-data', { tx });
+  if (!own.ok) return own;
+  return { dossier: own.dossier, scope: { kind: 'addressee', personId: principal.personId } };
+}
+
+export interface LettersPage {
+  readonly ok: true;
+  readonly dossierNumber: string;
+  /** Every letter of the dossier, or only those addressed to the person. */
+  readonly scope: LetterScope['kind'];
+  readonly letters: readonly LetterRow[];
+}
+
+/** "Mes courriers": the letters this person may read, logged with the reads. */
+export async function loadLetters(
+  s: Pick<Deps, 'pool' | 'now'>,
+  principal: Principal,
+  route: string,
+): Promise<LettersPage | DossierRefusal> {
+  return withTransaction(s.pool, async (tx) => {
+    const access = await letterAccess(s, principal, tx);
+    if ('ok' in access) return access;
+    const letters = await listLetters(tx, access.dossier.id, principal.personId, access.scope);
+    await logDossierAccess(tx, principal, access.dossier.id, { route, categories: ['courriers'] });
+    return {
+      ok: true,
+      dossierNumber: access.dossier.number,
+      scope: access.scope.kind,
+      letters,
+    };
+  });
+}
+
+/** The dashboard's count of unread letters (null: no dossier lets the person read letters). */
+export async function unreadLetters(
+  s: Pick<Deps, 'pool' | 'now'>,
+  principal: Principal,
+  tx: Queryable,
+): Promise<number | null> {
+  const access = await letterAccess(s, principal, tx);
+  if ('ok' in access) return null;
+  return countUnreadLetters(tx, access.dossier.id, principal.personId, access.scope);
+}
+
+export type LetterOpening =
+  | { readonly ok: true; readonly pdf: Buffer; readonly fileName: string }
+  | { readonly ok: false; readonly reason: 'not-found' | 'strong-auth' };
+
+/**
+ * Opens one letter as a PDF. The id is looked up within what the person may read (anything else
+ * is "not found", existence included). An LRE asks for a strong authentication first; its first
+ * opening is the acknowledgment of receipt. Read mark, acknowledgment and access log: one
+ * transaction.
+ */
+export async function openLetter(
+  s: Deps,
+  principal: Principal,
+  letterId: string,
+  route: string,
+): Promise<LetterOpening | DossierRefusal> {
+  const strong = await hasStrongAuthentication(s, principal);
+  const now = s.now();
+  const opened = await withTransaction(s.pool, async (tx) => {
+    const access = await letterAccess(s, principal, tx);
+    if ('ok' in access) return access;
+    const found = await findLetter(
+      tx,
+      access.dossier.id,
+      principal.personId,
+      access.scope,
+      letterId,
+    );
+    if (!found) return { ok: false as const, reason: 'not-found' as const };
+    if (found.registered && !strong) return { ok: false as const, reason: 'strong-auth' as const };
+    await markLetterRead(tx, found.id, principal.personId, now);
+    if (found.registered) {
+      const method = isRecentFranceConnectPlus(principal, now)
+        ? 'franceconnect-plus'
+        : 'mot-de-passe+code';
+      await acknowledgeReceipt(tx, found.id, principal.personId, now, method);
+    }
+    // Read again: the acknowledgment shown is the one recorded, this opening's or an earlier one.
+    const letter =
+      (await findLetter(tx, access.dossier.id, principal.personId, access.scope, letterId)) ??
+      found;
+    const members = await listMembers(tx, access.dossier.id);
+    const addresseeId =
+      letter.addresseePersonId ?? members.find((m) => m.role === 'allocataire')?.personId;
+    const addressee = members.find((m) => m.personId === addresseeId);
+    await logDossierAccess(tx, principal, access.dossier.id, { route, categories: ['courriers'] });
+    return { ok: true as const, letter, dossier: access.dossier, addressee };
+  });
+  if (!opened.ok) return opened;
+  const { letter, dossier, addressee } = opened;
+  const pdf = await letterPdf({
+    dossierNumber: dossier.number,
+    addressee: addressee ? displayName(addressee.givenName, addressee.familyName) : '',
+    address: [
+      dossier.addressLine1,
+      ...(dossier.addressLine2 ? [dossier.addressLine2] : []),
+      `${dossier.postcode} ${dossier.city}`,
+    ],
+    sentOn: letter.sentOn,
+    subject: letter.subject,
+    body: letter.body,
+    registered: letter.registered,
+    receipt: letter.receipt,
+  });
+  return { ok: true, pdf, fileName: `courrier-caf-${letter.sentOn}.pdf` };
+}
+
+/** Does the id name an LRE this person may read? (The step-up pages show nothing of it.) */
+export async function isReadableRegisteredLetter(
+  s: Pick<Deps, 'pool' | 'now'>,
+  principal: Principal,
+  letterId: string,
+): Promise<boolean> {
+  const access = await letterAccess(s, principal, s.pool);
+  if ('ok' in access) return false;
+  const found = await findLetter(
+    s.pool,
+    access.dossier.id,
+    principal.personId,
+    access.scope,
+    letterId,
+  );
+  return found?.registered ?? false;
+}
