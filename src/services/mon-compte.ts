@@ -1,6 +1,7 @@
 import { withTransaction } from '#src/db/pool.ts';
 import type { DataCategory } from '#src/db/repositories/access-log.ts';
 import { listMembers, type MemberRow } from '#src/db/repositories/dossiers.ts';
+import { countPendingRequests } from '#src/db/repositories/documents.ts';
 import { openDemarches, type DemarcheRow } from '#src/db/repositories/household.ts';
 import { lastPayments, type PaymentRow } from '#src/db/repositories/payments.ts';
 import { findPersonById } from '#src/db/repositories/persons.ts';
@@ -24,6 +25,8 @@ export interface DossierView {
   } | null;
   readonly payments: readonly PaymentRow[] | null;
   readonly bank: { readonly maskedIban: string; readonly bic: string } | null;
+  /** Documents the Caf asks for and still waits for (those asked of this person when not for the household), or null. */
+  readonly documentsRequested: number | null;
   /** What the access matrix opens to this member, for the page's links. */
   readonly can: {
     readonly household: boolean;
@@ -87,6 +90,12 @@ export async function loadMonCompte(
           categories.push('coordonnees-bancaires');
         }
       }
+      let documentsRequested: number | null = null;
+      if (isAllowed(membership, 'own-name-requests')) {
+        const own = isAllowed(membership, 'household-requests') ? null : principal.personId;
+        documentsRequested = await countPendingRequests(tx, dossier.id, own);
+        categories.push('documents');
+      }
       await logDossierAccess(tx, principal, dossier.id, { route, categories });
       dossiers.push({
         number: dossier.number,
@@ -95,6 +104,7 @@ export async function loadMonCompte(
         summary,
         payments,
         bank,
+        documentsRequested,
         can: {
           household: isAllowed(membership, 'dossier-summary'),
           separation: isAllowed(membership, 'declare-separation'),

@@ -46,6 +46,10 @@ import {
 } from './profile.ts';
 import { logOut } from './logout.ts';
 import { loadMonCompte } from './mon-compte.ts';
+import { checkCommune, declareAddressChange, loadAddressChange } from './address-change.ts';
+import { documentReceipt, loadDocuments, sendDocument, type DocumentToSend } from './documents.ts';
+import { postgresDocumentStore } from '#src/db/document-store.ts';
+import type { Principal } from '#src/domain/principal.ts';
 import {
   awaitCreationCode,
   completeAccountCreation,
@@ -85,6 +89,8 @@ export function buildUseCases(deps: Deps) {
     (...args: A): R =>
       useCase(deps, ...args);
   const { franceConnect } = deps;
+  // Postgres by default; an object store implements the same interface at scale.
+  const documentStore = postgresDocumentStore();
   return {
     config: deps.config,
     now: deps.now,
@@ -170,6 +176,17 @@ export function buildUseCases(deps: Deps) {
       history: use(loginHistory),
     },
     bankDetails: { loadPage: use(loadBankDetailsPage), change: use(changeBankDetails) },
+    documents: {
+      load: use(loadDocuments),
+      receipt: use(documentReceipt),
+      send: (principal: Principal, input: DocumentToSend) =>
+        sendDocument(deps, documentStore, principal, input),
+    },
+    addressChange: {
+      load: use(loadAddressChange),
+      checkCommune,
+      declare: use(declareAddressChange),
+    },
     /** Development and test only (app.ts registers its page outside production). */
     messages: { recent: (limit: number) => recentOutboxMessages(deps.pool, limit) },
   };

@@ -7,7 +7,8 @@ export type DataCategory =
   | 'situation-familiale'
   | 'membres'
   | 'paiements'
-  | 'coordonnees-bancaires';
+  | 'coordonnees-bancaires'
+  | 'documents';
 
 export interface AccessEntry {
   readonly sessionHash: Buffer;

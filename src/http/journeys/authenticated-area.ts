@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { UseCases } from '#src/services/use-cases.ts';
 import { requirePrincipal } from '../plugins/session.ts';
+import { changementAdresseRoutes } from './changement-adresse/routes.ts';
 import { coordonneesBancairesRoutes } from './coordonnees-bancaires/routes.ts';
+import { documentsRoutes } from './documents/routes.ts';
 import { foyerRoutes } from './foyer/routes.ts';
 import { monCompteRoutes } from './mon-compte/routes.ts';
 import { profilRoutes } from './profil/routes.ts';
@@ -14,6 +16,8 @@ export const monCompteJourneys = [
   separationRoutes,
   coordonneesBancairesRoutes,
   profilRoutes,
+  documentsRoutes,
+  changementAdresseRoutes,
 ] as const;
 
 /**
