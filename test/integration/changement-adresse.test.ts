@@ -260,8 +260,11 @@ describe('declaring a change of address', () => {
 
   it('asks for the first line and the housing status, keeping the values typed', async () => {
     const b = await as('allocataire-migre');
-    const { ligne1: _l, logement: _h, ...rest } = valid;
-    const res = await declare(b, rest);
+    const res = await declare(b, {
+      codePostal: valid.codePostal,
+      commune: valid.commune,
+      date: valid.date,
+    });
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('id="ligne1-error">Saisissez le numéro et le nom de la voie.');
     expect(res.body).toContain('id="logement-error">Indiquez votre situation dans ce logement.');
