@@ -387,6 +387,22 @@ describe('sending a document', () => {
     expect(res.headers.location).toBe('/connexion');
   });
 
+  it('parses multipart on this page only: another form of the area refuses it', async () => {
+    const b = await as('allocataire-migre');
+    const page = await b.get('/mon-compte/changement-adresse');
+    const { body, contentType } = multipartBody(
+      { _csrf: csrfTokenOf(page.body), cle: crypto.randomUUID(), ligne1: '1 rue' },
+      await pdfFile(),
+    );
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/mon-compte/changement-adresse',
+      headers: { cookie: b.cookieHeader(), 'content-type': contentType },
+      payload: body,
+    });
+    expect(res.statusCode).toBe(415);
+  });
+
   it('records one document for a double submit of the same form', async () => {
     const b = await as('allocataire-migre');
     const page = await b.get(PATH);
