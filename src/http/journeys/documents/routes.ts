@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { MAX_DOCUMENT_BYTES, type FileProblem } from '#src/services/documents.ts';
 import type { UseCases } from '#src/services/use-cases.ts';
@@ -87,7 +87,7 @@ export async function documentsRoutes(app: FastifyInstance, opts: { services: Us
   });
 
   const render = async (
-    request: Parameters<typeof principalOf>[0],
+    request: FastifyRequest,
     values: Record<string, string>,
     errors: FormErrors | null,
   ) => {
