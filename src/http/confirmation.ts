@@ -10,6 +10,10 @@ const confirmations = {
     title: 'Votre mot de passe a été modifié',
     text: 'Utilisez-le dès votre prochaine connexion. Un message vous a été envoyé pour vous en informer.',
   },
+  'changement-adresse': {
+    title: 'Votre changement d’adresse est déclaré',
+    text: 'La Caf étudiera votre déclaration ; l’adresse de votre dossier sera mise à jour une fois la démarche traitée. Vous la retrouvez dans vos démarches en cours.',
+  },
   'compte-cree': {
     title: 'Votre compte est créé',
     text: 'Vous êtes connecté(e) à Mon Compte. Vous pouvez maintenant faire une demande de prestation.',

@@ -15,6 +15,7 @@ export const paths = {
   demarches: '/mon-compte/demarches',
   attestations: '/mon-compte/attestations',
   documents: '/mon-compte/documents',
+  documentsAccuse: '/mon-compte/documents/accuse-de-reception',
   declarationTrimestrielle: '/mon-compte/declaration-trimestrielle',
   changementAdresse: '/mon-compte/changement-adresse',
   verifierAttestation: '/verifier-une-attestation',

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { seedDemoDocuments } from './demo-documents.ts';
 import { demoLettersSeeder } from './demo-letters.ts';
 import { seedDemoPayments } from './demo-payments.ts';
 
@@ -15,4 +16,5 @@ export type DemoContentSeeder = (tx: PoolClient, ids: DemoIds) => Promise<void>;
 export const demoContentSeeders: readonly DemoContentSeeder[] = [
   seedDemoPayments,
   demoLettersSeeder,
+  seedDemoDocuments,
 ];

@@ -1,6 +1,7 @@
 import { withTransaction } from '#src/db/pool.ts';
 import type { DataCategory } from '#src/db/repositories/access-log.ts';
 import { listMembers, type MemberRow } from '#src/db/repositories/dossiers.ts';
+import { countPendingRequests } from '#src/db/repositories/documents.ts';
 import { openDemarches, type DemarcheRow } from '#src/db/repositories/household.ts';
 import {
   demarchesInProgress,
@@ -36,6 +37,8 @@ export interface DossierView {
   /** Démarches not yet treated: the household's where the summary is open, else one's own. */
   readonly demarches: readonly DemarcheInProgress[];
   readonly bank: { readonly maskedIban: string; readonly bic: string } | null;
+  /** Documents the Caf asks for and still waits for (those asked of this person when not for the household), or null. */
+  readonly documentsRequested: number | null;
   /** What the access matrix opens to this member, for the page's links. */
   readonly can: {
     readonly household: boolean;
@@ -106,6 +109,12 @@ export async function loadMonCompte(
         limit: DEMARCHES_SHOWN,
       });
       categories.push('demarches');
+      let documentsRequested: number | null = null;
+      if (isAllowed(membership, 'own-name-requests')) {
+        const own = isAllowed(membership, 'household-requests') ? null : principal.personId;
+        documentsRequested = await countPendingRequests(tx, dossier.id, own);
+        categories.push('documents');
+      }
       await logDossierAccess(tx, principal, dossier.id, { route, categories });
       dossiers.push({
         number: dossier.number,
@@ -115,6 +124,7 @@ export async function loadMonCompte(
         payments,
         demarches,
         bank,
+        documentsRequested,
         can: {
           household: isAllowed(membership, 'dossier-summary'),
           separation: isAllowed(membership, 'declare-separation'),

@@ -49,6 +49,10 @@ import { loadMonCompte } from './mon-compte.ts';
 import { loadPayment, loadPayments } from './payments.ts';
 import { isReadableRegisteredLetter, loadLetters, openLetter } from './letters.ts';
 import { issueAttestation, loadAttestationsPage, verifyAttestation } from './attestations.ts';
+import { checkCommune, declareAddressChange, loadAddressChange } from './address-change.ts';
+import { documentReceipt, loadDocuments, sendDocument, type DocumentToSend } from './documents.ts';
+import { postgresDocumentStore } from '#src/db/document-store.ts';
+import type { Principal } from '#src/domain/principal.ts';
 import {
   awaitCreationCode,
   completeAccountCreation,
@@ -88,6 +92,8 @@ export function buildUseCases(deps: Deps) {
     (...args: A): R =>
       useCase(deps, ...args);
   const { franceConnect } = deps;
+  // Postgres by default; an object store implements the same interface at scale.
+  const documentStore = postgresDocumentStore();
   return {
     config: deps.config,
     now: deps.now,
@@ -183,6 +189,17 @@ export function buildUseCases(deps: Deps) {
       load: use(loadAttestationsPage),
       issue: use(issueAttestation),
       verify: use(verifyAttestation),
+    },
+    documents: {
+      load: use(loadDocuments),
+      receipt: use(documentReceipt),
+      send: (principal: Principal, input: DocumentToSend) =>
+        sendDocument(deps, documentStore, principal, input),
+    },
+    addressChange: {
+      load: use(loadAddressChange),
+      checkCommune,
+      declare: use(declareAddressChange),
     },
     /** Development and test only (app.ts registers its page outside production). */
     messages: { recent: (limit: number) => recentOutboxMessages(deps.pool, limit) },

@@ -10,7 +10,8 @@ export type DataCategory =
   | 'coordonnees-bancaires'
   | 'demarches'
   | 'courriers'
-  | 'attestations';
+  | 'attestations'
+  | 'documents';
 
 export interface AccessEntry {
   readonly sessionHash: Buffer;

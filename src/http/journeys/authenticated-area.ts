@@ -2,8 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { UseCases } from '#src/services/use-cases.ts';
 import { requirePrincipal } from '../plugins/session.ts';
 import { attestationsRoutes } from './attestations/routes.ts';
-import { coordonneesBancairesRoutes } from './coordonnees-bancaires/routes.ts';
 import { courriersRoutes } from './courriers/routes.ts';
+import { changementAdresseRoutes } from './changement-adresse/routes.ts';
+import { coordonneesBancairesRoutes } from './coordonnees-bancaires/routes.ts';
+import { documentsRoutes } from './documents/routes.ts';
 import { foyerRoutes } from './foyer/routes.ts';
 import { monCompteRoutes } from './mon-compte/routes.ts';
 import { paiementsRoutes } from './paiements/routes.ts';
@@ -20,6 +22,8 @@ export const monCompteJourneys = [
   paiementsRoutes,
   courriersRoutes,
   attestationsRoutes,
+  documentsRoutes,
+  changementAdresseRoutes,
 ] as const;
 
 /**
