@@ -124,3 +124,15 @@ export function quarterLabel(q: Quarter): string {
     sameYear ? monthOnly.format(new Date(`${m}T00:00:00Z`)) : monthLabel(m);
   return `${name(a)}, ${name(b)} et ${monthLabel(c)}`;
 }
+
+const dayMonthYear = new Intl.DateTimeFormat('fr-FR', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+
+/** "2027-02-01" → « 1er février 2027 » (French ordinal on the first of the month). */
+export function dayLabel(day: string): string {
+  return dayMonthYear.format(new Date(`${day}T00:00:00Z`)).replace(/^1 /, '1er ');
+}

@@ -16,6 +16,7 @@ export const paths = {
   attestations: '/mon-compte/attestations',
   documents: '/mon-compte/documents',
   declarationTrimestrielle: '/mon-compte/declaration-trimestrielle',
+  declarationTrimestrielleAccuse: '/mon-compte/declaration-trimestrielle/accuse-de-reception',
   changementAdresse: '/mon-compte/changement-adresse',
   verifierAttestation: '/verifier-une-attestation',
   profil: '/mon-compte/profil',

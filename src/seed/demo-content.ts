@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { seedDemoDeclarations } from './demo-declarations.ts';
 
 /** The demo set's ids, by persona key and by dossier number, for the content seeders. */
 export interface DemoIds {
@@ -10,4 +11,4 @@ export interface DemoIds {
 export type DemoContentSeeder = (tx: PoolClient, ids: DemoIds) => Promise<void>;
 
 /** One line per area of the account space; each seeder lives beside it in src/seed/. */
-export const demoContentSeeders: readonly DemoContentSeeder[] = [];
+export const demoContentSeeders: readonly DemoContentSeeder[] = [seedDemoDeclarations];

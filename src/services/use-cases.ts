@@ -46,6 +46,9 @@ import {
 } from './profile.ts';
 import { logOut } from './logout.ts';
 import { loadMonCompte } from './mon-compte.ts';
+import { loadDemarches } from './demarches.ts';
+import { declarationReceiptPdf } from './declaration-receipt-pdf.ts';
+import { declarationReceipt, loadDeclaration, writeDeclaration } from './quarterly-declaration.ts';
 import {
   awaitCreationCode,
   completeAccountCreation,
@@ -170,6 +173,13 @@ export function buildUseCases(deps: Deps) {
       history: use(loginHistory),
     },
     bankDetails: { loadPage: use(loadBankDetailsPage), change: use(changeBankDetails) },
+    declaration: {
+      load: use(loadDeclaration),
+      write: use(writeDeclaration),
+      receipt: use(declarationReceipt),
+      receiptPdf: declarationReceiptPdf,
+    },
+    demarches: { load: use(loadDemarches) },
     /** Development and test only (app.ts registers its page outside production). */
     messages: { recent: (limit: number) => recentOutboxMessages(deps.pool, limit) },
   };

@@ -7,7 +7,9 @@ export type DataCategory =
   | 'situation-familiale'
   | 'membres'
   | 'paiements'
-  | 'coordonnees-bancaires';
+  | 'coordonnees-bancaires'
+  | 'declarations'
+  | 'demarches';
 
 export interface AccessEntry {
   readonly sessionHash: Buffer;

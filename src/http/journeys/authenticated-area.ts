@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { UseCases } from '#src/services/use-cases.ts';
 import { requirePrincipal } from '../plugins/session.ts';
 import { coordonneesBancairesRoutes } from './coordonnees-bancaires/routes.ts';
+import { declarationTrimestrielleRoutes } from './declaration-trimestrielle/routes.ts';
+import { demarchesRoutes } from './demarches/routes.ts';
 import { foyerRoutes } from './foyer/routes.ts';
 import { monCompteRoutes } from './mon-compte/routes.ts';
 import { profilRoutes } from './profil/routes.ts';
@@ -14,6 +16,8 @@ export const monCompteJourneys = [
   separationRoutes,
   coordonneesBancairesRoutes,
   profilRoutes,
+  declarationTrimestrielleRoutes,
+  demarchesRoutes,
 ] as const;
 
 /**
