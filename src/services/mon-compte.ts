@@ -10,6 +10,7 @@ import { formatNir, parseNir } from '#src/domain/nir.ts';
 import type { Principal } from '#src/domain/principal.ts';
 import { dossiersOf, logDossierAccess } from './dossier-access.ts';
 import type { Deps } from './deps.ts';
+import { declarationDue } from './quarterly-declaration.ts';
 
 export interface DossierView {
   readonly number: string;
@@ -24,6 +25,8 @@ export interface DossierView {
   } | null;
   readonly payments: readonly PaymentRow[] | null;
   readonly bank: { readonly maskedIban: string; readonly bic: string } | null;
+  /** The quarterly declaration still to send (RSA, prime d'activité), for the hub's card. */
+  readonly declaration: Awaited<ReturnType<typeof declarationDue>>;
   /** What the access matrix opens to this member, for the page's links. */
   readonly can: {
     readonly household: boolean;
@@ -95,6 +98,9 @@ export async function loadMonCompte(
         summary,
         payments,
         bank,
+        declaration: isAllowed(membership, 'own-name-requests')
+          ? await declarationDue(s, tx, dossier.id)
+          : null,
         can: {
           household: isAllowed(membership, 'dossier-summary'),
           separation: isAllowed(membership, 'declare-separation'),

@@ -113,7 +113,7 @@ async function post(
   change: Record<string, string> = {},
 ) {
   const page = await b.get(PATH);
-  const form = { ...formOf(page.body), ...change, action };
+  const form: Record<string, string> = { ...formOf(page.body), ...change, action };
   if (action === 'envoyer') form.certification = 'on';
   return b.post(PATH, form);
 }
@@ -198,7 +198,8 @@ describe('the declaration for every persona role (docs/design.md §3)', () => {
       expect(await declarations(dossier)).toMatchObject([
         { submitted: false, demarche_status: 'brouillon' },
       ]);
-      const resumed = await b.get(draft.headers.location as string);
+      expect(draft.headers.location).toBe(`${PATH}?enregistre=1`);
+      const resumed = await b.get(`${PATH}?enregistre=1`);
       expect(resumed.body).toContain('Votre brouillon est enregistré');
       const sent = await post(b, 'envoyer');
       expect(sent.statusCode).toBe(maySend ? 303 : 403);
