@@ -17,6 +17,7 @@ export const paths = {
   documents: '/mon-compte/documents',
   documentsAccuse: '/mon-compte/documents/accuse-de-reception',
   declarationTrimestrielle: '/mon-compte/declaration-trimestrielle',
+  declarationTrimestrielleAccuse: '/mon-compte/declaration-trimestrielle/accuse-de-reception',
   changementAdresse: '/mon-compte/changement-adresse',
   verifierAttestation: '/verifier-une-attestation',
   /** One letter (its PDF) and, for an LRE, its strong-authentication steps. */

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { seedDemoDeclarations } from './demo-declarations.ts';
 import { seedDemoDocuments } from './demo-documents.ts';
 import { demoLettersSeeder } from './demo-letters.ts';
 import { seedDemoPayments } from './demo-payments.ts';
@@ -17,4 +18,5 @@ export const demoContentSeeders: readonly DemoContentSeeder[] = [
   seedDemoPayments,
   demoLettersSeeder,
   seedDemoDocuments,
+  seedDemoDeclarations,
 ];

@@ -17,6 +17,7 @@ import type { Principal } from '#src/domain/principal.ts';
 import { dossiersOf, logDossierAccess } from './dossier-access.ts';
 import { unreadLetters } from './letters.ts';
 import type { Deps } from './deps.ts';
+import { declarationDue } from './quarterly-declaration.ts';
 
 export interface DossierView {
   readonly number: string;
@@ -39,6 +40,8 @@ export interface DossierView {
   readonly bank: { readonly maskedIban: string; readonly bic: string } | null;
   /** Documents the Caf asks for and still waits for (those asked of this person when not for the household), or null. */
   readonly documentsRequested: number | null;
+  /** The quarterly declaration still to send (RSA, prime d'activité), for the hub's card. */
+  readonly declaration: Awaited<ReturnType<typeof declarationDue>>;
   /** What the access matrix opens to this member, for the page's links. */
   readonly can: {
     readonly household: boolean;
@@ -125,6 +128,9 @@ export async function loadMonCompte(
         demarches,
         bank,
         documentsRequested,
+        declaration: isAllowed(membership, 'own-name-requests')
+          ? await declarationDue(s, tx, dossier.id)
+          : null,
         can: {
           household: isAllowed(membership, 'dossier-summary'),
           separation: isAllowed(membership, 'declare-separation'),

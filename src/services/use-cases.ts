@@ -53,6 +53,9 @@ import { checkCommune, declareAddressChange, loadAddressChange } from './address
 import { documentReceipt, loadDocuments, sendDocument, type DocumentToSend } from './documents.ts';
 import { postgresDocumentStore } from '#src/db/document-store.ts';
 import type { Principal } from '#src/domain/principal.ts';
+import { loadDemarches } from './demarches.ts';
+import { declarationReceiptPdf } from './declaration-receipt-pdf.ts';
+import { declarationReceipt, loadDeclaration, writeDeclaration } from './quarterly-declaration.ts';
 import {
   awaitCreationCode,
   completeAccountCreation,
@@ -201,6 +204,13 @@ export function buildUseCases(deps: Deps) {
       checkCommune,
       declare: use(declareAddressChange),
     },
+    declaration: {
+      load: use(loadDeclaration),
+      write: use(writeDeclaration),
+      receipt: use(declarationReceipt),
+      receiptPdf: declarationReceiptPdf,
+    },
+    demarches: { load: use(loadDemarches) },
     /** Development and test only (app.ts registers its page outside production). */
     messages: { recent: (limit: number) => recentOutboxMessages(deps.pool, limit) },
   };

@@ -11,7 +11,8 @@ export type DataCategory =
   | 'demarches'
   | 'courriers'
   | 'attestations'
-  | 'documents';
+  | 'documents'
+  | 'declarations';
 
 export interface AccessEntry {
   readonly sessionHash: Buffer;

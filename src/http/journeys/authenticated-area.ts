@@ -6,6 +6,8 @@ import { courriersRoutes } from './courriers/routes.ts';
 import { changementAdresseRoutes } from './changement-adresse/routes.ts';
 import { coordonneesBancairesRoutes } from './coordonnees-bancaires/routes.ts';
 import { documentsRoutes } from './documents/routes.ts';
+import { declarationTrimestrielleRoutes } from './declaration-trimestrielle/routes.ts';
+import { demarchesRoutes } from './demarches/routes.ts';
 import { foyerRoutes } from './foyer/routes.ts';
 import { monCompteRoutes } from './mon-compte/routes.ts';
 import { paiementsRoutes } from './paiements/routes.ts';
@@ -24,6 +26,8 @@ export const monCompteJourneys = [
   attestationsRoutes,
   documentsRoutes,
   changementAdresseRoutes,
+  declarationTrimestrielleRoutes,
+  demarchesRoutes,
 ] as const;
 
 /**

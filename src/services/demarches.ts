@@ -1,0 +1,58 @@
+import { withTransaction } from '#src/db/pool.ts';
+import { listDemarches, type DemarcheListRow } from '#src/db/repositories/demarches-list.ts';
+import { isAllowed } from '#src/domain/access.ts';
+import type { Principal } from '#src/domain/principal.ts';
+import { dossierFor, type DossierRefusal } from './dossier-access.ts';
+import type { Deps } from './deps.ts';
+
+export type { DemarcheListRow } from '#src/db/repositories/demarches-list.ts';
+
+/** Family situations of a couple: the ones in which « Déclarer une séparation » makes sense. */
+const COUPLE_SITUATIONS: ReadonlySet<string> = new Set(['Marié(e)s', 'Pacsé(e)s', 'Vie maritale']);
+
+export interface DemarchesPage {
+  readonly ok: true;
+  readonly dossierNumber: string;
+  /** The household's démarches (dossier-summary), or only the principal's own. */
+  readonly scope: 'household' | 'own';
+  readonly demarches: readonly DemarcheListRow[];
+  readonly canDeclareSeparation: boolean;
+}
+
+/**
+ * `/mon-compte/demarches`: every démarche of the dossier for those who see its summary, the
+ * person's own for the others; logged as shown.
+ */
+export async function loadDemarches(
+  s: Deps,
+  principal: Principal,
+  route: string,
+): Promise<DemarchesPage | DossierRefusal> {
+  return withTransaction(s.pool, async (tx) => {
+    const shown = { route, categories: ['demarches'] } as const;
+    const access = await dossierFor(s, principal, 'own-data', { tx, shown });
+    if (!access.ok) return access;
+    const household = isAllowed(access.membership, 'dossier-summary');
+    const demarches = await listDemarches(
+      tx,
+      access.dossier.id,
+      household ? null : principal.personId,
+    );
+    // A separation already declared and not yet settled is not offered twice.
+    const pendingSeparation = demarches.some(
+      (d) => d.kind === 'separation' && d.status !== 'annulee' && d.status !== 'traitee',
+    );
+    const separation = await dossierFor(s, principal, 'declare-separation', { tx });
+    return {
+      ok: true,
+      dossierNumber: access.dossier.number,
+      scope: household ? 'household' : 'own',
+      demarches,
+      canDeclareSeparation:
+        separation.ok &&
+        separation.dossier.id === access.dossier.id &&
+        COUPLE_SITUATIONS.has(access.dossier.familySituation) &&
+        !pendingSeparation,
+    };
+  });
+}
