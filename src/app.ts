@@ -13,6 +13,7 @@ import { csrfProtection } from './http/plugins/csrf.ts';
 import { draining } from './http/plugins/draining.ts';
 import { clientErrorHandler, errorPages } from './http/plugins/errors.ts';
 import { hostPin } from './http/plugins/host-pin.ts';
+import { maintenanceMode } from './http/plugins/maintenance.ts';
 import { routeTable } from './http/plugins/route-table.ts';
 import { sameOrigin } from './http/plugins/same-origin.ts';
 import { securityHeaders } from './http/plugins/security-headers.ts';
@@ -81,6 +82,8 @@ async function personalScope(app: FastifyInstance, opts: { services: UseCases })
   await app.register(csrfProtection);
   await app.register(views, { development });
   await app.register(errorPages);
+  // ADR 0012: after the session (the page's CSRF context), before every page of the scope.
+  await app.register(maintenanceMode, { services });
 
   app.get(paths.accueil, async (request, reply) =>
     reply.redirect(request.principal ? paths.monCompte : paths.connexion, 303),

@@ -31,6 +31,7 @@ import {
   loadFoyer,
 } from './household.ts';
 import { logIn } from './login.ts';
+import { currentMaintenance } from './maintenance.ts';
 import { confirmNewDevice, readNewDeviceLogin, resendNewDeviceCode } from './new-device.ts';
 import {
   changePassword,
@@ -89,6 +90,7 @@ export function buildUseCases(deps: Deps) {
     config: deps.config,
     now: deps.now,
     health: { databaseReachable: use(databaseReachable) },
+    maintenance: { current: use(currentMaintenance) },
     sessions: {
       resolve: (claims: SessionClaims) => resolvePrincipal(deps.pool, deps.config.session, claims),
       logOut: use(logOut),
