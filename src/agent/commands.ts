@@ -2,9 +2,10 @@ import { loadConfig } from '#src/config.ts';
 import { openDatabase } from '#src/db/connect.ts';
 import { buildDeps } from '#src/services/deps.ts';
 import { commandActor, type Say } from './arguments.ts';
+import { INCIDENT_USAGE, incidentCommand } from './incident-cli.ts';
 import { MAINTENANCE_USAGE, maintenanceCommand } from './maintenance-cli.ts';
 
-export const ISSUE_10_USAGE = MAINTENANCE_USAGE;
+export const ISSUE_10_USAGE = MAINTENANCE_USAGE + INCIDENT_USAGE;
 
 /** Maintenance and incident commands, on their own database connection; the exit code. */
 export async function runIssue10Command(
@@ -17,7 +18,8 @@ export async function runIssue10Command(
   try {
     const deps = await buildDeps(config, db.pool);
     try {
-      return await maintenanceCommand(deps, commandActor(), args, say);
+      const run = command === 'maintenance' ? maintenanceCommand : incidentCommand;
+      return await run(deps, commandActor(), args, say);
     } finally {
       await deps.notifier.close();
     }
