@@ -5,6 +5,7 @@ import {
   developmentArea,
   publicArea,
   santeRoutes,
+  serveurVocalRoutes,
 } from './http/journeys/index.ts';
 import { paths } from './http/paths.ts';
 import { cacheableCookieGuard } from './http/plugins/cacheable-cookie-guard.ts';
@@ -52,6 +53,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   // ADR 0006: static files and the health check live outside the session's scope.
   await app.register(staticAssets, { prefix: paths.staticPrefix.slice(0, -1) });
   await app.register(santeRoutes, { services });
+  // Issue 10: the voice server's JSON API, outside the session's scope; closed without a token.
+  const voiceToken = config.phone.voiceServerToken;
+  if (voiceToken) await app.register(serveurVocalRoutes, { services, token: voiceToken });
   let personal: FastifyInstance | null = null;
   await app.register(async (scope) => {
     personal = scope;

@@ -32,6 +32,7 @@ import {
 } from './household.ts';
 import { logIn } from './login.ts';
 import { currentMaintenance } from './maintenance.ts';
+import { phoneConsultation } from './phone.ts';
 import { confirmNewDevice, readNewDeviceLogin, resendNewDeviceCode } from './new-device.ts';
 import {
   changePassword,
@@ -91,6 +92,7 @@ export function buildUseCases(deps: Deps) {
     now: deps.now,
     health: { databaseReachable: use(databaseReachable) },
     maintenance: { current: use(currentMaintenance) },
+    phone: { consult: use(phoneConsultation) },
     sessions: {
       resolve: (claims: SessionClaims) => resolvePrincipal(deps.pool, deps.config.session, claims),
       logOut: use(logOut),

@@ -19,6 +19,7 @@ import { premiereConnexionRoutes } from './premiere-connexion/routes.ts';
 
 export { authenticatedArea } from './authenticated-area.ts';
 export { santeRoutes } from './sante/routes.ts';
+export { serveurVocalRoutes } from './serveur-vocal/routes.ts';
 
 type Journey = (app: FastifyInstance, opts: { services: UseCases }) => Promise<void>;
 
