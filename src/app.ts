@@ -5,6 +5,7 @@ import {
   developmentArea,
   publicArea,
   santeRoutes,
+  serveurVocalRoutes,
 } from './http/journeys/index.ts';
 import { paths } from './http/paths.ts';
 import { cacheableCookieGuard } from './http/plugins/cacheable-cookie-guard.ts';
@@ -13,6 +14,7 @@ import { csrfProtection } from './http/plugins/csrf.ts';
 import { draining } from './http/plugins/draining.ts';
 import { clientErrorHandler, errorPages } from './http/plugins/errors.ts';
 import { hostPin } from './http/plugins/host-pin.ts';
+import { maintenanceMode } from './http/plugins/maintenance.ts';
 import { routeTable } from './http/plugins/route-table.ts';
 import { sameOrigin } from './http/plugins/same-origin.ts';
 import { securityHeaders } from './http/plugins/security-headers.ts';
@@ -51,6 +53,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   // ADR 0006: static files and the health check live outside the session's scope.
   await app.register(staticAssets, { prefix: paths.staticPrefix.slice(0, -1) });
   await app.register(santeRoutes, { services });
+  // Issue 10: the voice server's JSON API, outside the session's scope; closed without a token.
+  const voiceToken = config.phone.voiceServerToken;
+  if (voiceToken) await app.register(serveurVocalRoutes, { services, token: voiceToken });
   let personal: FastifyInstance | null = null;
   await app.register(async (scope) => {
     personal = scope;
@@ -81,6 +86,8 @@ async function personalScope(app: FastifyInstance, opts: { services: UseCases })
   await app.register(csrfProtection);
   await app.register(views, { development });
   await app.register(errorPages);
+  // ADR 0012: after the session (the page's CSRF context), before every page of the scope.
+  await app.register(maintenanceMode, { services });
 
   app.get(paths.accueil, async (request, reply) =>
     reply.redirect(request.principal ? paths.monCompte : paths.connexion, 303),

@@ -47,6 +47,11 @@ const envSchema = z.object({
   FRANCECONNECT_DEV_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   NEW_DEVICE_CODE: z.enum(['on', 'off']).optional(),
   DEVICE_REMEMBER_DAYS: z.coerce.number().int().min(1).max(400).default(180),
+  VOICE_SERVER_TOKEN: z.string().trim().min(32, 'au moins 32 caractères').optional(),
+  PHONE_LEGACY_PASSWORD_CUTOFF: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'date AAAA-MM-JJ')
+    .default('2022-03-31'),
 });
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -93,6 +98,12 @@ export interface Config {
    * where it also pins the Host header. Outside production, unset means the request's origin.
    */
   readonly publicUrl: string | undefined;
+  readonly phone: {
+    /** The voice server's bearer token; absent, the phone API is not served (closed). */
+    readonly voiceServerToken: string | undefined;
+    /** Last day (YYYY-MM-DD) the old 8-digit password answers on the phone once migrated. */
+    readonly legacyPasswordCutoff: string;
+  };
   readonly franceConnect: {
     /** null: no button. Outside production with no issuer, main.ts starts a development provider. */
     readonly franceconnect: OidcProviderSettings | null;
@@ -197,6 +208,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, catcherPort: e.SMTP_CATCHER_PORT },
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    phone: {
+      voiceServerToken: e.VOICE_SERVER_TOKEN,
+      legacyPasswordCutoff: e.PHONE_LEGACY_PASSWORD_CUTOFF,
+    },
     franceConnect: {
       franceconnect,
       franceconnectPlus,

@@ -9,18 +9,26 @@ import { parseProvisionalId, provisionalIdErrorMessage } from '#src/domain/provi
 import { deadMessages } from '#src/notifications/outbox.ts';
 import { buildDeps } from '#src/services/deps.ts';
 import { assignNir, type AssignNirResult } from '#src/services/provisional-id.ts';
+import { runIssue10Command, ISSUE_10_USAGE } from './commands.ts';
 
 // Agent commands, until the agent console exists:
 //   npm run agent -- attribuer-nir --identifiant P2026004817 --nir 1950699341001
 //   npm run agent -- messages-en-echec
 const USAGE =
   'Usage : npm run agent -- attribuer-nir --identifiant <identifiant provisoire> --nir <13 caractères>\n' +
-  '        npm run agent -- messages-en-echec\n';
+  '        npm run agent -- messages-en-echec\n' +
+  ISSUE_10_USAGE;
 
 const envFile = path.join(projectRoot, '.env');
 if (existsSync(envFile)) process.loadEnvFile(envFile);
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
+
+// Issue 10's commands (maintenance, incident) parse their own options.
+const [first, ...rest] = process.argv.slice(2);
+if (first === 'maintenance' || first === 'incident') {
+  process.exit(await runIssue10Command(first, rest, say));
+}
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

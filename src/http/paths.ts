@@ -66,6 +66,7 @@ export const paths = {
   planDuSite: '/plan-du-site',
   demandeDePrestation: '/demande-de-prestation',
   sante: '/sante',
+  serveurVocal: '/api/serveur-vocal/consultation',
   /** Development and test only (not registered in production). */
   developpementMessages: '/developpement/messages',
   staticPrefix: '/static/',

@@ -31,6 +31,8 @@ import {
   loadFoyer,
 } from './household.ts';
 import { logIn } from './login.ts';
+import { currentMaintenance } from './maintenance.ts';
+import { phoneConsultation } from './phone.ts';
 import { confirmNewDevice, readNewDeviceLogin, resendNewDeviceCode } from './new-device.ts';
 import {
   changePassword,
@@ -101,6 +103,8 @@ export function buildUseCases(deps: Deps) {
     config: deps.config,
     now: deps.now,
     health: { databaseReachable: use(databaseReachable) },
+    maintenance: { current: use(currentMaintenance) },
+    phone: { consult: use(phoneConsultation) },
     sessions: {
       resolve: (claims: SessionClaims) => resolvePrincipal(deps.pool, deps.config.session, claims),
       logOut: use(logOut),

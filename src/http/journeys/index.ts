@@ -20,6 +20,7 @@ import { verifierUneAttestationRoutes } from './verifier-une-attestation/routes.
 
 export { authenticatedArea } from './authenticated-area.ts';
 export { santeRoutes } from './sante/routes.ts';
+export { serveurVocalRoutes } from './serveur-vocal/routes.ts';
 
 type Journey = (app: FastifyInstance, opts: { services: UseCases }) => Promise<void>;
 

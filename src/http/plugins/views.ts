@@ -39,6 +39,7 @@ export const views = fp(
         csrfToken: this.generateCsrf(),
         currentUser: request.principal ? { displayName: request.principal.displayName } : null,
         accountMenu: request.accountMenu,
+        maintenanceNotice: request.maintenanceNotice,
         currentPath: request.url.split('?')[0],
       });
     });
