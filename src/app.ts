@@ -6,6 +6,7 @@ import {
   publicArea,
   santeRoutes,
 } from './http/journeys/index.ts';
+import { agentsArea } from './http/journeys/agents-area.ts';
 import { paths } from './http/paths.ts';
 import { cacheableCookieGuard } from './http/plugins/cacheable-cookie-guard.ts';
 import { cacheControl } from './http/plugins/cache-control.ts';
@@ -57,6 +58,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await personalScope(scope, { services });
   });
   exposeSessionCodec(app, personal);
+  // The agents' console: a realm of its own (cookie, session rows), never the personal scope's.
+  await app.register(agentsArea, { services, prefix: '/agents' });
   return app;
 }
 
