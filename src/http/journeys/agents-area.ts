@@ -58,7 +58,9 @@ function guard() {
  * cookie and rows; the same CSRF, same-origin check, views and error pages as the public side
  * (CSP, no-store and the host pin come from the root). Never reads the public session cookie.
  */
-export async function agentsArea(app: FastifyInstance, opts: { services: UseCases }) {
+export async function agentsArea(app: FastifyInstance, options: { services: UseCases }) {
+  // Only the services go down: the options also carry this scope's prefix, not to be doubled.
+  const opts = { services: options.services };
   const { config } = opts.services;
   await app.register(formbody);
   await app.register(agentSessionPlugin, opts);
