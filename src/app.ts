@@ -7,6 +7,7 @@ import {
   santeRoutes,
   serveurVocalRoutes,
 } from './http/journeys/index.ts';
+import { agentsArea } from './http/journeys/agents-area.ts';
 import { paths } from './http/paths.ts';
 import { cacheableCookieGuard } from './http/plugins/cacheable-cookie-guard.ts';
 import { cacheControl } from './http/plugins/cache-control.ts';
@@ -62,6 +63,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await personalScope(scope, { services });
   });
   exposeSessionCodec(app, personal);
+  // The agents' console: a realm of its own (cookie, session rows), never the personal scope's.
+  await app.register(agentsArea, { services, prefix: '/agents' });
   return app;
 }
 

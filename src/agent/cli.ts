@@ -4,9 +4,11 @@ import { parseArgs } from 'node:util';
 import { loadConfig, projectRoot } from '#src/config.ts';
 import { openDatabase } from '#src/db/connect.ts';
 import { findPersonByProvisionalId } from '#src/db/repositories/provisional-ids.ts';
+import { isAgentRole } from '#src/domain/agent-access.ts';
 import { nirErrorMessage } from '#src/domain/nir.ts';
 import { parseProvisionalId, provisionalIdErrorMessage } from '#src/domain/provisional-id.ts';
 import { deadMessages } from '#src/notifications/outbox.ts';
+import { createAgent } from '#src/services/agents/create-agent.ts';
 import { buildDeps } from '#src/services/deps.ts';
 import { assignNir, type AssignNirResult } from '#src/services/provisional-id.ts';
 import { runIssue10Command, ISSUE_10_USAGE } from './commands.ts';
@@ -17,6 +19,7 @@ import { runIssue10Command, ISSUE_10_USAGE } from './commands.ts';
 const USAGE =
   'Usage : npm run agent -- attribuer-nir --identifiant <identifiant provisoire> --nir <13 caractères>\n' +
   '        npm run agent -- messages-en-echec\n' +
+  '        npm run agent -- creer-agent --identifiant <prenom.nom> --prenom <prénom> --nom <nom> --role conseiller|testeur|superviseur\n' +
   ISSUE_10_USAGE;
 
 const envFile = path.join(projectRoot, '.env');
@@ -32,9 +35,52 @@ if (first === 'maintenance' || first === 'incident') {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { identifiant: { type: 'string' }, nir: { type: 'string' } },
+  options: {
+    identifiant: { type: 'string' },
+    nir: { type: 'string' },
+    prenom: { type: 'string' },
+    nom: { type: 'string' },
+    role: { type: 'string' },
+  },
 });
 const [command] = positionals;
+if (command === 'creer-agent') {
+  const { identifiant, prenom, nom, role } = values;
+  if (!identifiant || !prenom || !nom || !role || !isAgentRole(role)) {
+    process.stderr.write(USAGE);
+    process.exit(2);
+  }
+  const config = loadConfig();
+  const db = await openDatabase(config);
+  let code = 0;
+  try {
+    const deps = await buildDeps(config, db.pool);
+    const created = await createAgent(deps, {
+      login: identifiant,
+      givenName: prenom,
+      familyName: nom,
+      role,
+    });
+    if (created.ok) {
+      say(
+        `Agent ${identifiant} créé (${role}). Transmettez-lui ces deux éléments, affichés une seule fois :`,
+      );
+      say(`  Mot de passe provisoire : ${created.password}`);
+      say(`  Clé de l’application d’authentification (TOTP) : ${created.totpSecret}`);
+      say('À sa première connexion sur /agents, la console affiche aussi cette clé en QR code.');
+    } else {
+      say(
+        created.reason === 'login-taken'
+          ? 'Refusé : cet identifiant est déjà pris.'
+          : 'Refusé : l’identifiant fait 3 à 64 caractères (lettres minuscules, chiffres, point, tiret).',
+      );
+      code = 1;
+    }
+  } finally {
+    await db.close();
+  }
+  process.exit(code);
+}
 if (command === 'messages-en-echec') {
   const db = await openDatabase(loadConfig());
   try {

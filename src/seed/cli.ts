@@ -7,7 +7,7 @@ import { loadConfig, projectRoot } from '#src/config.ts';
 import { openDatabase } from '#src/db/connect.ts';
 import { migrate } from '#src/db/migrate.ts';
 import { buildDeps } from '#src/services/deps.ts';
-import { demoPersonas, seedDemo } from './demo.ts';
+import { demoAgents, demoPersonas, seedDemo, seedDemoAgents } from './demo.ts';
 import { RANDOM_PASSWORD, seedRandomHouseholds } from './random.ts';
 
 const envFile = path.join(projectRoot, '.env');
@@ -33,7 +33,10 @@ const db = await openDatabase(config).catch((error: unknown) => {
 try {
   await migrate(db.pool);
   const services = await buildDeps(config, db.pool);
-  const demo = await seedDemo(db.pool, services.hasher);
+  // Agents with known passwords and TOTP secrets: never in production (`npm run agent -- creer-agent`).
+  const withAgents = config.env !== 'production';
+  const demo = await seedDemo(db.pool, services.hasher, { agents: withAgents });
+  if (withAgents) await seedDemoAgents(db.pool, services.hasher);
   say(
     demo.created
       ? 'Données de démonstration chargées.'
@@ -60,7 +63,9 @@ try {
     );
   }
   if (values.json)
-    process.stdout.write(`${JSON.stringify({ personas: demoPersonas() }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ personas: demoPersonas(), agents: withAgents ? demoAgents : [] }, null, 2)}\n`,
+    );
 } finally {
   await db.close();
 }

@@ -1,5 +1,6 @@
-import { withTransaction, type Pool } from '#src/db/pool.ts';
+import { withTransaction, type Pool, type Queryable } from '#src/db/pool.ts';
 import type { MemberRole } from '#src/domain/access.ts';
+import type { AgentRole } from '#src/domain/agent-access.ts';
 import { makeNir } from '#src/domain/nir.ts';
 import type { PasswordHasher } from '#src/services/password-hasher.ts';
 import { demoContentSeeders, type DemoIds } from './demo-content.ts';
@@ -299,6 +300,65 @@ export const demoAgent = {
   password: 'Agent-Caf-2026',
 } as const;
 
+/** The documented shape of `agents` in `npm run seed -- --json` (issue 9). */
+export interface DemoAgent {
+  readonly login: string;
+  readonly password: string;
+  readonly totpSecret: string;
+  readonly role: AgentRole;
+  readonly givenName: string;
+  readonly familyName: string;
+}
+
+/**
+ * One agent of each role, with fixed development credentials and TOTP secrets (base32, 20 bytes),
+ * already enrolled: a development authenticator app, or otplib in a test, computes the codes.
+ * Claire (the demo agent of the personas list) is the conseillère. Never seeded in production.
+ */
+export const demoAgents: readonly DemoAgent[] = [
+  {
+    login: demoAgent.login,
+    password: demoAgent.password,
+    totpSecret: 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU',
+    role: 'conseiller',
+    givenName: demoAgent.givenName,
+    familyName: demoAgent.familyName,
+  },
+  {
+    login: 'testeur.demo',
+    password: 'Testeur-Caf-2026',
+    totpSecret: 'ORSXG5DFOVZGIZLNN5SXG5DFOVZGIZLN',
+    role: 'testeur',
+    givenName: 'Hugo',
+    familyName: 'Bernard',
+  },
+  {
+    login: 'superviseur.demo',
+    password: 'Superviseur-Caf-2026',
+    totpSecret: 'ON2XAZLSOZUXGZLVOJSGK3LPON2XAZLS',
+    role: 'superviseur',
+    givenName: 'Aïcha',
+    familyName: 'Diallo',
+  },
+];
+
+/**
+ * The demo agents, once each (by login): a database seeded before the console gets them on the
+ * next seed, Claire included (her row gains a role and a TOTP secret).
+ */
+export async function seedDemoAgents(db: Queryable, hasher: PasswordHasher): Promise<void> {
+  for (const a of demoAgents) {
+    await db.query(
+      `INSERT INTO agents (login, password_hash, given_name, family_name, role, totp_secret, totp_enrolled_at)
+       VALUES ($1, $2, $3, $4, $5, $6, now())
+       ON CONFLICT (login) DO UPDATE SET role = EXCLUDED.role, totp_secret = EXCLUDED.totp_secret,
+                                         totp_enrolled_at = EXCLUDED.totp_enrolled_at
+        WHERE agents.totp_secret IS NULL`,
+      [a.login, await hasher.hash(a.password), a.givenName, a.familyName, a.role, a.totpSecret],
+    );
+  }
+}
+
 function nirOf(p: DemoPerson): string | null {
   if (p.provisionalId) return null;
   const [y, m] = p.birthdate.split('-').map(Number);
@@ -378,7 +438,11 @@ export function demoPersonas(): Persona[] {
 }
 
 /** Loads the demo set once; a second run finds it and changes nothing. */
-export async function seedDemo(pool: Pool, hasher: PasswordHasher): Promise<{ created: boolean }> {
+export async function seedDemo(
+  pool: Pool,
+  hasher: PasswordHasher,
+  options: { agents: boolean } = { agents: true },
+): Promise<{ created: boolean }> {
   const first = demoDossiers[0];
   if (!first) return { created: false };
   const existing = await pool.query('SELECT 1 FROM dossiers WHERE number = $1', [first.number]);
@@ -450,15 +514,7 @@ export async function seedDemo(pool: Pool, hasher: PasswordHasher): Promise<{ cr
     }
     ids.persons.set(demoPrimoDemandeur.key, await insertPerson(demoPrimoDemandeur));
     for (const seedContent of demoContentSeeders) await seedContent(tx, ids);
-    await tx.query(
-      'INSERT INTO agents (login, password_hash, given_name, family_name) VALUES ($1, $2, $3, $4)',
-      [
-        demoAgent.login,
-        await hasher.hash(demoAgent.password),
-        demoAgent.givenName,
-        demoAgent.familyName,
-      ],
-    );
+    if (options.agents) await seedDemoAgents(tx, hasher);
     return { created: true };
   });
 }

@@ -2,7 +2,7 @@ import { withTransaction } from '#src/db/pool.ts';
 import { listDemarches, type DemarcheListRow } from '#src/db/repositories/demarches-list.ts';
 import { isAllowed } from '#src/domain/access.ts';
 import type { Principal } from '#src/domain/principal.ts';
-import { dossierFor, type DossierRefusal } from './dossier-access.ts';
+import { dossierFor, logDossierAccess, type DossierRefusal } from './dossier-access.ts';
 import type { Deps } from './deps.ts';
 
 export type { DemarcheListRow } from '#src/db/repositories/demarches-list.ts';
@@ -29,10 +29,14 @@ export async function loadDemarches(
   route: string,
 ): Promise<DemarchesPage | DossierRefusal> {
   return withTransaction(s.pool, async (tx) => {
-    const shown = { route, categories: ['demarches'] } as const;
-    const access = await dossierFor(s, principal, 'own-data', { tx, shown });
+    const access = await dossierFor(s, principal, 'own-data', { tx });
     if (!access.ok) return access;
     const household = isAllowed(access.membership, 'dossier-summary');
+    // The category tells an incident report which matrix cell allowed the display.
+    await logDossierAccess(tx, principal, access.dossier.id, {
+      route,
+      categories: [household ? 'demarches' : 'demarches-personnelles'],
+    });
     const demarches = await listDemarches(
       tx,
       access.dossier.id,

@@ -55,7 +55,9 @@ export async function loadLetters(
     const access = await letterAccess(s, principal, tx);
     if ('ok' in access) return access;
     const letters = await listLetters(tx, access.dossier.id, principal.personId, access.scope);
-    await logDossierAccess(tx, principal, access.dossier.id, { route, categories: ['courriers'] });
+    // The category tells an incident report which matrix cell allowed the display.
+    const category = access.scope.kind === 'household' ? 'courriers' : 'courriers-personnels';
+    await logDossierAccess(tx, principal, access.dossier.id, { route, categories: [category] });
     return {
       ok: true,
       dossierNumber: access.dossier.number,
@@ -121,7 +123,8 @@ export async function openLetter(
     const addresseeId =
       letter.addresseePersonId ?? members.find((m) => m.role === 'allocataire')?.personId;
     const addressee = members.find((m) => m.personId === addresseeId);
-    await logDossierAccess(tx, principal, access.dossier.id, { route, categories: ['courriers'] });
+    const category = addresseeId === principal.personId ? 'courriers-personnels' : 'courriers';
+    await logDossierAccess(tx, principal, access.dossier.id, { route, categories: [category] });
     return { ok: true as const, letter, dossier: access.dossier, addressee };
   });
   if (!opened.ok) return opened;

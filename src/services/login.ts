@@ -6,6 +6,8 @@ import { startFirstConnection } from './first-connection.ts';
 import { startNewDeviceLogin } from './new-device.ts';
 import { loginWithProvisionalId, provisionalSubject } from './provisional-id.ts';
 import { openSession, type LoginContext, type SessionClaims } from './sessions.ts';
+import { mustChangePassword } from '#src/db/repositories/agent-lookup.ts';
+import { refuseIfSuspended } from './suspension.ts';
 
 /** What the person typed to name themselves on a login page. */
 export type LoginIdentifier =
@@ -64,6 +66,8 @@ export async function logIn(s: Deps, input: LoginRequest): Promise<LoginOutcome>
           context: input.context,
         });
   if (!result.ok) return result;
+  // Before any first-connection or device-code step: a suspended person goes no further.
+  await refuseIfSuspended(s.pool, result.personId);
   const loginIdentifier =
     identifier.kind === 'nir'
       ? nirLoginIdentifier(identifier.nir)
@@ -72,14 +76,16 @@ export async function logIn(s: Deps, input: LoginRequest): Promise<LoginOutcome>
     result.via === 'password' &&
     s.config.devices.newDeviceCode &&
     !isKnownDevice(s, devices, loginIdentifier);
-  if (unknownDevice && !result.needsContact) {
+  // An agent asked for a new password: the first connection's password step, then on as usual.
+  const forced = result.via === 'password' && (await mustChangePassword(s.pool, result.personId));
+  if (unknownDevice && !result.needsContact && !forced) {
     const pending = await startNewDeviceLogin(s, result.personId, loginIdentifier);
     if (pending) return { ok: true, loginIdentifier, next: 'device-code', flow: pending };
   }
   // No verified contact (an unknown device included): the first connection's contact step
   // proves one by a code, which is as good as the new-device code.
-  if (result.via === 'legacy' || result.needsContact || unknownDevice) {
-    const passwordSet = result.via === 'password';
+  if (result.via === 'legacy' || result.needsContact || unknownDevice || forced) {
+    const passwordSet = result.via === 'password' && !forced;
     const flow = await startFirstConnection(s, result.personId, {
       origin: 'ancien-mot-de-passe',
       passwordSet,

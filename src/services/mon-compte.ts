@@ -107,11 +107,12 @@ export async function loadMonCompte(
           categories.push('coordonnees-bancaires');
         }
       }
+      const household = isAllowed(membership, 'dossier-summary');
       const demarches = await demarchesInProgress(tx, dossier.id, principal.personId, {
-        household: isAllowed(membership, 'dossier-summary'),
+        household,
         limit: DEMARCHES_SHOWN,
       });
-      categories.push('demarches');
+      categories.push(household ? 'demarches' : 'demarches-personnelles');
       let documentsRequested: number | null = null;
       if (isAllowed(membership, 'own-name-requests')) {
         const own = isAllowed(membership, 'household-requests') ? null : principal.personId;

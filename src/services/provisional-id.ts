@@ -82,19 +82,28 @@ export async function assignNir(
   s: Deps,
   personId: string,
   nirInput: string,
+  /** More writes in the re-keying's transaction (the console's audit row). */
+  alsoInTransaction?: (tx: Queryable, person: PersonRow) => Promise<void>,
 ): Promise<AssignNirResult> {
   const parsed = parseNir(nirInput);
   if (!parsed.ok) return { ok: false, reason: parsed.error };
   const nir = parsed.nir;
-  const outcome = await reKey(s, personId, nir).catch((error: unknown): AssignNirResult => {
-    // Two assignments of one NIR at once: the unique index decides.
-    if (isUniqueViolation(error)) return { ok: false, reason: 'nir-taken' };
-    throw error;
-  });
+  const outcome = await reKey(s, personId, nir, alsoInTransaction).catch(
+    (error: unknown): AssignNirResult => {
+      // Two assignments of one NIR at once: the unique index decides.
+      if (isUniqueViolation(error)) return { ok: false, reason: 'nir-taken' };
+      throw error;
+    },
+  );
   return outcome;
 }
 
-async function reKey(s: Deps, personId: string, nir: Nir): Promise<AssignNirResult> {
+async function reKey(
+  s: Deps,
+  personId: string,
+  nir: Nir,
+  alsoInTransaction?: (tx: Queryable, person: PersonRow) => Promise<void>,
+): Promise<AssignNirResult> {
   return withTransaction(s.pool, async (tx): Promise<AssignNirResult> => {
     const person = await lockPerson(tx, personId);
     if (!person) return { ok: false, reason: 'unknown-person' };
@@ -105,6 +114,7 @@ async function reKey(s: Deps, personId: string, nir: Nir): Promise<AssignNirResu
     if (await otherHolderOfNir(tx, nir.value, person.id)) return { ok: false, reason: 'nir-taken' };
     await setNirClearingProvisionalId(tx, person.id, nir.value);
     const updated = { ...person, nir: nir.value, provisional_id: null };
+    await alsoInTransaction?.(tx, updated);
     return { ok: true, person: updated, noticeSent: await sendNirAssignedNotice(s, tx, updated) };
   });
 }

@@ -4,6 +4,7 @@ import { insertAuthEvent } from '#src/db/repositories/auth-events.ts';
 import { insertSession, revokeSession, touchLiveSession } from '#src/db/repositories/sessions.ts';
 import { displayName } from '#src/domain/names.ts';
 import type { AuthMethod, Principal } from '#src/domain/principal.ts';
+import { AccountSuspendedError, refuseIfSuspended } from './suspension.ts';
 
 /** What the encrypted cookie carries. Nothing else in it is trusted. */
 export interface SessionClaims {
@@ -37,6 +38,8 @@ export async function openSession(
     userAgent: string | null;
   },
 ): Promise<SessionClaims> {
+  // Every way in passes here: a suspended person gets no session, whichever way they came.
+  await refuseIfSuspended(db, login.personId);
   const sid = randomBytes(32).toString('base64url');
   const userAgent = login.userAgent?.slice(0, 256) ?? null;
   const at = new Date();
@@ -70,6 +73,11 @@ export async function resolvePrincipal(
   const sessionHash = hashSessionId(claims.sid);
   const live = await touchLiveSession(db, sessionHash, claims.pid, settings.idleMs);
   if (!live) return null;
+  // Suspended while signed in: this session ends now, and this request gets the suspension page.
+  if (live.suspended) {
+    await revokeSession(db, sessionHash, 'suspension');
+    throw new AccountSuspendedError();
+  }
   return {
     personId: claims.pid,
     displayName: displayName(live.givenName, live.familyName),

@@ -1,6 +1,7 @@
 import type { FranceConnectLevel } from '#src/franceconnect/client.ts';
 import { recentOutboxMessages } from '#src/notifications/notifier.ts';
 import { activateInvitation } from './activation.ts';
+import { buildAgentUseCases } from './agents/use-cases.ts';
 import { changeBankDetails, loadBankDetailsPage } from './bank-details.ts';
 import type { Deps } from './deps.ts';
 import { deviceCookieAfterLogin, knownDevices } from './devices.ts';
@@ -215,6 +216,8 @@ export function buildUseCases(deps: Deps) {
       receiptPdf: declarationReceiptPdf,
     },
     demarches: { load: use(loadDemarches) },
+    /** The agents' console (/agents, its own realm: http/journeys/agents-area.ts). */
+    agents: buildAgentUseCases(deps),
     /** Development and test only (app.ts registers its page outside production). */
     messages: { recent: (limit: number) => recentOutboxMessages(deps.pool, limit) },
   };

@@ -21,6 +21,8 @@ afterAll(async () => {
   await rotated.app.close();
 });
 
+const NOBODY = '00000000-0000-4000-8000-000000000000';
+
 /** A real file for each wildcard route of the static scope; a new wildcard route must add one. */
 const STATIC_SAMPLES: Readonly<Record<string, string>> = {
   '/static/dsfr/*': '/static/dsfr/dsfr.min.css',
@@ -34,6 +36,11 @@ const STATIC_SAMPLES: Readonly<Record<string, string>> = {
     '/mon-compte/courriers/00000000-0000-4000-8000-000000000000/verification',
   '/mon-compte/courriers/:id/code':
     '/mon-compte/courriers/00000000-0000-4000-8000-000000000000/code',
+  // The agents' console (issue 9): a person's pages, by an id that names nobody.
+  '/agents/personnes/:id': `/agents/personnes/${NOBODY}`,
+  '/agents/personnes/:id/motif': `/agents/personnes/${NOBODY}/motif`,
+  '/agents/personnes/:id/attribuer-nir': `/agents/personnes/${NOBODY}/attribuer-nir`,
+  '/agents/personnes/:id/:action': `/agents/personnes/${NOBODY}/deverrouiller`,
 };
 
 const isStatic = (url: string) => url.startsWith('/static/');

@@ -17,7 +17,15 @@ const table: readonly [DataCategory, readonly [boolean, boolean, boolean, boolea
   ['situation-familiale', [true, true, true, true, false]],
   ['membres', [true, true, true, true, false]],
   ['paiements', [true, true, false, true, false]],
-  ['coordonnees-bancaires', [true, true, false, false, false]],
+  // The masked RIB is shown with the payments (the dashboard): not only to who may change it.
+  ['coordonnees-bancaires', [true, true, false, true, false]],
+  ['courriers', [true, true, false, true, false]],
+  ['courriers-personnels', [true, true, true, true, true]],
+  ['attestations', [true, true, false, true, false]],
+  ['documents', [true, true, true, true, false]],
+  ['declarations', [true, true, true, true, false]],
+  ['demarches', [true, true, true, true, false]],
+  ['demarches-personnelles', [true, true, true, true, true]],
 ];
 const columns: readonly [MemberRole, boolean][] = [
   ['allocataire', false],

@@ -9,7 +9,11 @@ export type DataCategory =
   | 'paiements'
   | 'coordonnees-bancaires'
   | 'demarches'
+  /** The viewer's own démarches only. */
+  | 'demarches-personnelles'
   | 'courriers'
+  /** Letters addressed to the viewer only (open to every member: docs/design.md §3). */
+  | 'courriers-personnels'
   | 'attestations'
   | 'documents'
   | 'declarations';

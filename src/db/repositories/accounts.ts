@@ -33,7 +33,8 @@ export async function setPassword(
     `INSERT INTO accounts (person_id, password_hash, password_changed_at, created_at)
      VALUES ($1, $2, $3, $3)
      ON CONFLICT (person_id) DO UPDATE SET password_hash = EXCLUDED.password_hash,
-                                           password_changed_at = EXCLUDED.password_changed_at`,
+                                           password_changed_at = EXCLUDED.password_changed_at,
+                                           must_change_password = false`,
     [personId, passwordHash, at],
   );
 }

@@ -35,6 +35,8 @@ export interface LiveSession {
   readonly method: AuthMethod;
   readonly acr: string | null;
   readonly authenticatedAt: Date;
+  /** Suspended by a Caf agent (services/suspension.ts). */
+  readonly suspended: boolean;
 }
 
 /**
@@ -54,7 +56,8 @@ export async function touchLiveSession(
       WHERE s.id_hash = $1 AND s.person_id = $2 AND p.id = s.person_id AND s.revoked_at IS NULL
         AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $3 / 1000.0)
       RETURNING p.given_name AS "givenName", p.family_name AS "familyName",
-                s.method, s.acr, s.authenticated_at AS "authenticatedAt"`,
+                s.method, s.acr, s.authenticated_at AS "authenticatedAt",
+                p.suspended_at IS NOT NULL AS suspended`,
     [idHash, personId, idleMs],
   );
   return r.rows[0] ?? null;

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import { isConnectionError, isTransientDatabaseError } from '#src/connection-errors.ts';
 import { ChannelUnavailableError } from '#src/notifications/notifier.ts';
 import { HasherOverloadedError } from '#src/services/password-hasher.ts';
+import { AccountSuspendedError } from '#src/services/suspension.ts';
 import { paths } from '../paths.ts';
 import { ServerDrainingError } from './draining.ts';
 
@@ -53,6 +54,12 @@ const pages = {
     title: 'Accès non autorisé',
     message:
       'Cette page ou cette action n’est pas ouverte à votre compte. Selon votre situation dans le foyer, elle est réservée à l’allocataire ou aux personnes à qui il a donné délégation.',
+  },
+  suspended: {
+    status: 403,
+    title: 'Compte suspendu',
+    message:
+      'L’accès à votre compte a été suspendu par la Caf. Pour en savoir plus et le rétablir, contactez votre Caf au 3230 (service gratuit + prix d’un appel) ou rendez-vous à l’accueil de votre Caf.',
   },
   csrf: {
     status: 403,
@@ -112,6 +119,7 @@ const pages = {
 export function classify(error: FastifyError): ErrorPage {
   if (error instanceof HasherOverloadedError) return pages.overloaded;
   if (error instanceof ForbiddenError) return { ...pages.forbidden, ...error.refusal };
+  if (error instanceof AccountSuspendedError) return pages.suspended;
   if (error instanceof ChannelUnavailableError) return pages.channelUnavailable;
   if (error instanceof ServerDrainingError) return pages.closing;
   // Errors from pg or Node carry their own codes; some errors carry none.

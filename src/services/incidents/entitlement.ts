@@ -15,7 +15,16 @@ const actionOf: Readonly<Record<DataCategory, Action>> = {
   'situation-familiale': 'dossier-summary',
   membres: 'dossier-summary',
   paiements: 'payments',
-  'coordonnees-bancaires': 'change-bank-details',
+  // Masked bank details are shown with the payments (docs/design.md §3, the payments row).
+  'coordonnees-bancaires': 'payments',
+  courriers: 'household-letters',
+  'courriers-personnels': 'own-data',
+  attestations: 'attestations',
+  // Documents and declarations: the conjoint's own-name requests and drafts included.
+  documents: 'own-name-requests',
+  declarations: 'own-name-requests',
+  demarches: 'dossier-summary',
+  'demarches-personnelles': 'own-data',
 };
 
 function isKnownCategory(category: string): category is DataCategory {

@@ -194,6 +194,7 @@ export async function profilRoutes(app: FastifyInstance, opts: { services: UseCa
   app.get(paths.profilHistorique, async (request, reply) =>
     reply.page(`${VIEWS}/historique.njk`, {
       events: await s.profile.history(principalOf(request)),
+      consultations: await s.agents.consultationsOf(principalOf(request)),
     }),
   );
 }

@@ -1,0 +1,509 @@
+import { describe, expect, it } from 'vitest';
+import { agentMay, agentRoles, type AgentRole } from '#src/domain/agent-access.ts';
+import { agentRouteActions } from '#src/http/journeys/agents-area.ts';
+import { createAgent } from '#src/services/agents/create-agent.ts';
+import { demoAgents } from '#src/seed/demo.ts';
+import { openSession } from '#src/services/sessions.ts';
+import { useTestApp } from '../support/app.ts';
+import { AGENT_COOKIES, agentLogin, demoAgentOf, totpAt } from '../support/agents.ts';
+import { TestBrowser, csrfTokenOf } from '../support/browser.ts';
+import { SESSION_COOKIES } from '../support/cookies.ts';
+import { demo, persona, required } from '../support/personas.ts';
+
+// The services' clock moves 30 s (one TOTP step) before each agent login: a code is good once.
+let clock = Date.now();
+const tick = () => {
+  clock += 30_000;
+  return new Date(clock);
+};
+const ctx = useTestApp({}, { now: () => new Date(clock) });
+
+async function as(role: AgentRole): Promise<TestBrowser> {
+  const b = new TestBrowser(ctx.app);
+  await agentLogin(b, demoAgentOf(role), tick());
+  return b;
+}
+
+async function personId(key: string): Promise<string> {
+  const p = demo(key);
+  const r = await ctx.pool.query<{ id: string }>(
+    'SELECT id FROM persons WHERE nir IS NOT DISTINCT FROM $1 AND given_name = $2 AND family_name = $3',
+    [p.nir, p.givenName, p.familyName],
+  );
+  return required(r.rows[0], `person ${key}`).id;
+}
+
+/** Opens a person's file with a reason (the sheet's precondition). */
+async function openFile(b: TestBrowser, id: string, reason = 'appel-telephonique') {
+  const res = await b.submit(`/agents/personnes/${id}/motif`, { reason });
+  expect(res.headers.location).toBe(`/agents/personnes/${id}`);
+  return b.get(`/agents/personnes/${id}`);
+}
+
+async function intervene(b: TestBrowser, id: string, action: string) {
+  return b.submit(`/agents/personnes/${id}/${action}`, {});
+}
+
+async function auditRows(target: string, action: string) {
+  const r = await ctx.pool.query<{ actor_agent_id: string; details: { reason: string } }>(
+    'SELECT actor_agent_id, details FROM audit_log WHERE target_person_id = $1 AND action = $2',
+    [target, `agent:${action}`],
+  );
+  return r.rows;
+}
+
+describe('agents: login with password and TOTP', () => {
+  it('seeds one agent of each role', () => {
+    expect(demoAgents.map((a) => a.role).sort()).toEqual([...agentRoles].sort());
+  });
+
+  it('refuses a wrong password with one answer, then a wrong code, then lets the right code in', async () => {
+    const a = demoAgentOf('conseiller');
+    const b = new TestBrowser(ctx.app, { remoteAddress: '10.0.0.1' });
+    const wrong = await b.submit('/agents/connexion', { login: a.login, password: 'nope-nope-1' });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.body).toContain('Identifiant ou mot de passe incorrect.');
+    const unknown = await b.submit('/agents/connexion', { login: 'personne', password: 'x' });
+    expect(unknown.statusCode).toBe(401);
+    expect(unknown.body).toContain('Identifiant ou mot de passe incorrect.');
+    // The code page is closed without the password step.
+    expect((await new TestBrowser(ctx.app).get('/agents/connexion/code')).headers.location).toBe(
+      '/agents/connexion',
+    );
+    await b.submit('/agents/connexion', { login: a.login, password: a.password });
+    const at = tick();
+    const good = await totpAt(a.totpSecret, at);
+    const bad = await b.submit('/agents/connexion/code', {
+      code: good === '000000' ? '111111' : '000000',
+    });
+    expect(bad.statusCode).toBe(401);
+    expect(bad.body).toContain('Code incorrect ou déjà utilisé');
+    const ok = await b.submit('/agents/connexion/code', { code: good });
+    expect(ok.headers.location).toBe('/agents');
+    const home = await b.get('/agents');
+    expect(home.statusCode).toBe(200);
+    expect(home.body).toContain('Claire FONTAINE');
+    expect(home.headers['cache-control']).toBe('no-store');
+    expect(home.headers['content-security-policy']).toBeDefined();
+    const row = await ctx.pool.query('SELECT 1 FROM agent_sessions WHERE revoked_at IS NULL');
+    expect(row.rowCount).toBeGreaterThan(0);
+  });
+
+  it('refuses a TOTP code already used (replay), even from another browser', async () => {
+    const a = demoAgentOf('testeur');
+    const at = tick();
+    const first = new TestBrowser(ctx.app);
+    const code = await agentLogin(first, a, at);
+    const second = new TestBrowser(ctx.app);
+    await second.submit('/agents/connexion', { login: a.login, password: a.password });
+    const replay = await second.submit('/agents/connexion/code', { code });
+    expect(replay.statusCode).toBe(401);
+    expect(await second.get('/agents')).toMatchObject({ statusCode: 303 });
+  });
+
+  it('throttles password attempts like the public login', async () => {
+    const b = new TestBrowser(ctx.app, { remoteAddress: '10.0.0.2' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const res = await b.submit('/agents/connexion', {
+        login: 'superviseur.demo',
+        password: `wrong-${String(i)}-password`,
+      });
+      statuses.push(res.statusCode);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    const last = await b.submit('/agents/connexion', {
+      login: 'superviseur.demo',
+      password: demoAgentOf('superviseur').password,
+    });
+    expect(last.statusCode).toBe(429);
+    expect(last.body).toContain('Trop de tentatives');
+    // Another login from the same address is not locked by these failures.
+    clock += 60 * 60_000;
+  });
+
+  it('enrols a new agent: QR code and secret shown until the first code, then never again', async () => {
+    const created = await createAgent(ctx.deps, {
+      login: 'nouvel.agent',
+      givenName: 'Nina',
+      familyName: 'Roux',
+      role: 'conseiller',
+    });
+    if (!created.ok) throw new Error('agent not created');
+    expect(
+      (
+        await createAgent(ctx.deps, {
+          login: 'nouvel.agent',
+          givenName: 'X',
+          familyName: 'Y',
+          role: 'testeur',
+        })
+      ).ok,
+    ).toBe(false);
+    const b = new TestBrowser(ctx.app);
+    await b.submit('/agents/connexion', { login: 'nouvel.agent', password: created.password });
+    const page = await b.get('/agents/connexion/code');
+    expect(page.body).toContain('<svg');
+    const shown = required(/data-totp-secret>([A-Z2-7]+)</.exec(page.body)?.[1], 'secret');
+    expect(shown).toBe(created.totpSecret);
+    const at = tick();
+    const ok = await b.post('/agents/connexion/code', {
+      _csrf: csrfTokenOf(page.body),
+      code: await totpAt(shown, at),
+    });
+    expect(ok.headers.location).toBe('/agents');
+    const again = new TestBrowser(ctx.app);
+    await again.submit('/agents/connexion', { login: 'nouvel.agent', password: created.password });
+    const second = await again.get('/agents/connexion/code');
+    expect(second.body).not.toContain('data-totp-secret');
+    expect(second.body).not.toContain(shown);
+  });
+
+  it('logs out: the agent session row is revoked', async () => {
+    const b = await as('conseiller');
+    const home = await b.get('/agents');
+    const out = await b.post('/agents/deconnexion', { _csrf: csrfTokenOf(home.body) });
+    expect(out.headers.location).toBe('/agents/connexion');
+    expect((await b.get('/agents')).headers.location).toBe('/agents/connexion');
+  });
+});
+
+describe('agents: two realms in one browser', () => {
+  it('keeps both cookies apart: neither grants anything in the other realm', async () => {
+    const camille = persona('allocataire-migre');
+    const both = await as('superviseur');
+    await both.login(camille.nir, camille.password);
+    const agentCookie = required(
+      AGENT_COOKIES.map((n) => both.cookies.get(n)).find(Boolean),
+      'agent cookie',
+    );
+    const publicCookie = required(
+      SESSION_COOKIES.map((n) => both.cookies.get(n)).find(Boolean),
+      'public cookie',
+    );
+    // Both coexist and each works in its own realm.
+    expect((await both.get('/agents')).statusCode).toBe(200);
+    expect((await both.get('/mon-compte')).statusCode).toBe(200);
+    // The public cookie alone: no way into /agents; the agent cookie alone: none into /mon-compte.
+    const onlyPublic = new TestBrowser(ctx.app);
+    onlyPublic.cookies.set('moncompte', publicCookie);
+    expect((await onlyPublic.get('/agents')).headers.location).toBe('/agents/connexion');
+    const onlyAgent = new TestBrowser(ctx.app);
+    onlyAgent.cookies.set('moncompte-agent', agentCookie);
+    expect((await onlyAgent.get('/mon-compte')).headers.location).toBe('/connexion');
+    // Swapped names: a cookie of one realm does not even decrypt in the other.
+    const swapped = new TestBrowser(ctx.app);
+    swapped.cookies.set('moncompte', agentCookie);
+    swapped.cookies.set('moncompte-agent', publicCookie);
+    expect((await swapped.get('/agents')).headers.location).toBe('/agents/connexion');
+    expect((await swapped.get('/mon-compte')).headers.location).toBe('/connexion');
+    // Logging out of one realm leaves the other.
+    const home = await both.get('/agents');
+    await both.post('/agents/deconnexion', { _csrf: csrfTokenOf(home.body) });
+    expect((await both.get('/mon-compte')).statusCode).toBe(200);
+  });
+});
+
+describe('agents: every /agents route × every role (route table and matrix)', () => {
+  const routes = () =>
+    [
+      ...new Set(
+        ctx.app.routeTable
+          .filter((r) => r.url === '/agents' || r.url.startsWith('/agents/'))
+          .map((r) => `${r.method} ${r.url}`),
+      ),
+    ].map((k) => {
+      const [method = '', url = ''] = k.split(' ');
+      return { method, url };
+    });
+
+  it('names the action of every route of the console', () => {
+    const urls = routes().map((r) => r.url);
+    expect(urls.length).toBeGreaterThan(10);
+    for (const url of urls)
+      expect({ url, action: agentRouteActions[url] }).not.toMatchObject({ action: undefined });
+  });
+
+  it('sends an anonymous visitor of every guarded page to the agents’ login', async () => {
+    const camille = await personId('allocataire-migre');
+    for (const { method, url } of routes()) {
+      if (method !== 'GET' || agentRouteActions[url] === 'open') continue;
+      const res = await new TestBrowser(ctx.app).get(
+        url.replace(':id', camille).replace(':action', 'deverrouiller'),
+      );
+      expect({ url, location: res.headers.location }).toEqual({
+        url,
+        location: '/agents/connexion',
+      });
+    }
+  });
+
+  it('answers 403 where the matrix refuses, and the page where it allows', async () => {
+    const camille = await personId('allocataire-migre');
+    for (const role of agentRoles) {
+      const b = await as(role);
+      // The file is open for the roles that may look people up (the sheet's precondition).
+      if (agentMay(role, 'lookup')) await openFile(b, camille, 'test');
+      for (const { method, url } of routes()) {
+        const action = agentRouteActions[url];
+        if (method !== 'GET' || action === 'open' || action === undefined) continue;
+        const res = await b.get(url.replace(':id', camille).replace(':action', 'deverrouiller'));
+        const allowed = agentMay(role, action);
+        expect({ role, url, status: res.statusCode }).toEqual({
+          role,
+          url,
+          status: allowed ? 200 : 403,
+        });
+        if (!allowed) {
+          expect(res.body).toContain('Page réservée');
+          expect(res.body).not.toContain('Camille');
+        }
+      }
+      // A refused form is refused too (with a valid CSRF token), and changes nothing.
+      if (!agentMay(role, 'intervene')) {
+        const home = await b.get('/agents');
+        const res = await b.post(`/agents/personnes/${camille}/suspendre`, {
+          _csrf: csrfTokenOf(home.body),
+        });
+        expect(res.statusCode).toBe(403);
+        expect(await auditRows(camille, 'suspendre')).toEqual([]);
+      }
+    }
+  });
+});
+
+describe('agents: look-up', () => {
+  it('finds a person by NIR (spaces, with or without key), number, provisional id, name and birth date', async () => {
+    const b = await as('conseiller');
+    const camille = persona('allocataire-migre');
+    const spaced = `${camille.nir.slice(0, 1)} ${camille.nir.slice(1, 3)} ${camille.nir.slice(3, 5)} ${camille.nir.slice(5)}`;
+    const key = String(97 - (Number(camille.nir) % 97)).padStart(2, '0');
+    const search = (q: Record<string, string>) =>
+      b.get(`/agents/recherche?${new URLSearchParams({ envoye: '1', ...q }).toString()}`);
+    for (const q of [{ q: spaced }, { q: `${camille.nir} ${key}` }]) {
+      const res = await search(q);
+      expect(res.statusCode).toBe(200);
+      expect(res.body.match(/data-result>/g)?.length).toBe(1);
+      expect(res.body).toContain('Camille MARTIN');
+    }
+    const household = await search({ q: '1234567' });
+    expect(household.body).toContain('Camille MARTIN');
+    expect(household.body.match(/data-result>/g)?.length ?? 0).toBeGreaterThan(1);
+    const amadou = demo('identifiant-provisoire');
+    const byProvisional = await search({
+      q: required(amadou.provisionalId, 'provisional id').toLowerCase(),
+    });
+    expect(byProvisional.body).toContain(amadou.givenName);
+    const [y, m, d] = camille.birthdate.split('-');
+    const byName = await search({ nom: 'martin', naissance: `${d ?? ''}/${m ?? ''}/${y ?? ''}` });
+    expect(byName.body).toContain('Camille MARTIN');
+    const bad = await search({ q: '12345' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('id="error-summary"');
+    expect(bad.body).toContain('value="12345"');
+    const missingDate = await search({ nom: 'martin' });
+    expect(missingDate.statusCode).toBe(400);
+    expect(missingDate.body).toContain('href="#naissance"');
+  });
+
+  it('never lists more than a page: a broad search asks to be narrowed', async () => {
+    const b = await as('conseiller');
+    // 25 people sharing a name and a birth date.
+    await ctx.pool.query(
+      `INSERT INTO persons (given_name, family_name, sex, birthdate)
+       SELECT 'Homonyme' || g, 'Durand', 1, '1970-01-01' FROM generate_series(1, 25) g`,
+    );
+    const res = await b.get('/agents/recherche?envoye=1&nom=Durand&naissance=01/01/1970');
+    expect(res.body.match(/data-result>/g)?.length).toBe(20);
+    expect(res.body).toContain('data-more');
+  });
+
+  it('asks a reason, logs who opened whose file and why, and shows it in the person’s history', async () => {
+    const b = await as('conseiller');
+    const id = await personId('conjoint-sans-delegation');
+    // No reason, no sheet.
+    expect((await b.get(`/agents/personnes/${id}`)).headers.location).toBe(
+      `/agents/personnes/${id}/motif`,
+    );
+    const noReason = await b.submit(`/agents/personnes/${id}/motif`, {});
+    expect(noReason.statusCode).toBe(400);
+    const sheet = await openFile(b, id, 'accueil');
+    expect(sheet.statusCode).toBe(200);
+    for (const part of [
+      'data-identity',
+      'data-account',
+      'data-dossier="1234567"',
+      'data-sessions',
+      'data-throttles',
+      'data-access',
+    ])
+      expect(sheet.body).toContain(part);
+    const log = await ctx.pool.query<{ reason: string; agent_id: string }>(
+      'SELECT reason, agent_id FROM agent_access_log WHERE person_id = $1',
+      [id],
+    );
+    expect(log.rows.map((r) => r.reason)).toEqual(['accueil']);
+    const julien = persona('conjoint-sans-delegation');
+    const p = new TestBrowser(ctx.app);
+    await p.login(julien.nir, julien.password);
+    const history = await p.get('/mon-compte/profil/historique');
+    expect(history.body.match(/data-agent-consultation>/g)?.length).toBe(1);
+    expect(history.body).toContain('Accueil');
+    expect(history.body).not.toContain('FONTAINE');
+  });
+
+  it('refuses a testeur any real person’s file', async () => {
+    const b = await as('testeur');
+    const id = await personId('allocataire-migre');
+    expect((await b.get(`/agents/personnes/${id}/motif`)).statusCode).toBe(403);
+    expect((await b.get('/agents/recherche?envoye=1&q=1234567')).statusCode).toBe(403);
+    const log = await ctx.pool.query(
+      'SELECT 1 FROM agent_access_log l JOIN agents a ON a.id = l.agent_id WHERE a.role = $1',
+      ['testeur'],
+    );
+    expect(log.rowCount).toBe(0);
+  });
+});
+
+describe('agents: interventions', () => {
+  it('unlocks: clears the person’s throttles, with an audit row and a notice', async () => {
+    const sophie = persona('allocataire-leroy');
+    const id = await personId('allocataire-leroy');
+    const p = new TestBrowser(ctx.app, { remoteAddress: '10.0.0.9' });
+    for (let i = 0; i < 3; i += 1) await p.login(sophie.nir, `Faux-mot-de-passe-${String(i)}`);
+    const b = await as('conseiller');
+    const before = await openFile(b, id);
+    expect(before.body).toContain('3 échec(s)');
+    const confirm = await b.get(`/agents/personnes/${id}/deverrouiller`);
+    expect(confirm.body).toContain('Confirmer');
+    const done = await intervene(b, id, 'deverrouiller');
+    expect(done.headers.location).toBe(`/agents/personnes/${id}?fait=deverrouiller`);
+    const after = await b.get(`/agents/personnes/${id}?fait=deverrouiller`);
+    expect(after.body).toContain('La connexion est débloquée.');
+    expect(after.body).toContain('Aucune tentative échouée en cours.');
+    const rows = await auditRows(id, 'deverrouiller');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.details.reason).toBe('appel-telephonique');
+    // Again: nothing to do, no second row.
+    await intervene(b, id, 'deverrouiller');
+    expect(await auditRows(id, 'deverrouiller')).toHaveLength(1);
+  });
+
+  it('ends every session of the person', async () => {
+    const antoine = persona('conjoint-avec-delegation');
+    const id = await personId('conjoint-avec-delegation');
+    const p = new TestBrowser(ctx.app);
+    await p.login(antoine.nir, antoine.password);
+    expect((await p.get('/mon-compte')).statusCode).toBe(200);
+    const b = await as('superviseur');
+    await openFile(b, id);
+    await intervene(b, id, 'fermer-sessions');
+    expect((await p.get('/mon-compte')).headers.location).toBe('/connexion');
+    expect(await auditRows(id, 'fermer-sessions')).toHaveLength(1);
+  });
+
+  it('forces a new password at the next login', async () => {
+    const ines = persona('primo-demandeur');
+    const id = await personId('primo-demandeur');
+    const b = await as('conseiller');
+    await openFile(b, id, 'courrier');
+    await intervene(b, id, 'forcer-mot-de-passe');
+    expect(await auditRows(id, 'forcer-mot-de-passe')).toHaveLength(1);
+    const p = new TestBrowser(ctx.app);
+    const res = await p.login(ines.nir, ines.password);
+    expect(res.headers.location).toBe('/premiere-connexion');
+    // A person without an account cannot be asked for a new one.
+    const nathalie = await personId('allocataire-non-migre');
+    await openFile(b, nathalie);
+    expect((await intervene(b, nathalie, 'forcer-mot-de-passe')).statusCode).toBe(403);
+  });
+
+  it('suspends: every way in refused with the French page, open sessions included; lifting restores', async () => {
+    const camille = persona('allocataire-migre');
+    const id = await personId('allocataire-migre');
+    const open = new TestBrowser(ctx.app);
+    await open.login(camille.nir, camille.password);
+    expect((await open.get('/mon-compte')).statusCode).toBe(200);
+    const b = await as('conseiller');
+    await openFile(b, id);
+    await intervene(b, id, 'suspendre');
+    expect(await auditRows(id, 'suspendre')).toHaveLength(1);
+    // The open session, on its next request.
+    const next = await open.get('/mon-compte');
+    expect(next.statusCode).toBe(403);
+    expect(next.body).toContain('Compte suspendu');
+    expect(next.body).toContain('contactez votre Caf');
+    // Password login.
+    const login = await new TestBrowser(ctx.app).login(camille.nir, camille.password);
+    expect(login.statusCode).toBe(403);
+    expect(login.body).toContain('Compte suspendu');
+    // Every session-opening path goes through openSession: each method is refused there.
+    for (const method of ['password', 'franceconnect', 'franceconnect-plus'] as const) {
+      await expect(
+        openSession(ctx.pool, ctx.deps.config.session, {
+          personId: id,
+          method,
+          acr: null,
+          clientIp: null,
+          userAgent: null,
+        }),
+      ).rejects.toThrow('suspended');
+    }
+    await intervene(b, id, 'lever-suspension');
+    expect(await auditRows(id, 'lever-suspension')).toHaveLength(1);
+    expect(
+      (await new TestBrowser(ctx.app).login(camille.nir, camille.password)).headers.location,
+    ).toBe('/mon-compte');
+  });
+
+  it('refuses a suspended person’s first connection with the old password', async () => {
+    const nathalie = demo('allocataire-non-migre');
+    const id = await personId('allocataire-non-migre');
+    const b = await as('conseiller');
+    await openFile(b, id);
+    await intervene(b, id, 'suspendre');
+    const res = await new TestBrowser(ctx.app).login(
+      required(nathalie.nir, 'nir'),
+      required(nathalie.legacyPassword, 'legacy password'),
+    );
+    expect(res.statusCode).toBe(403);
+    expect(res.body).toContain('Compte suspendu');
+    await intervene(b, id, 'lever-suspension');
+  });
+
+  it('assigns a NIR to a provisional identifier, with an audit row', async () => {
+    const amadou = demo('identifiant-provisoire');
+    const id = await personId('identifiant-provisoire');
+    const b = await as('conseiller');
+    const sheet = await openFile(b, id);
+    expect(sheet.body).toContain('Attribuer un numéro de sécurité sociale');
+    const wrong = await b.submit(`/agents/personnes/${id}/attribuer-nir`, { nir: '1' });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('value="1"');
+    const person = await ctx.pool.query<{ sex: number; birthdate: string }>(
+      "SELECT sex, to_char(birthdate, 'YYMM') AS birthdate FROM persons WHERE id = $1",
+      [id],
+    );
+    const row = required(person.rows[0], 'person');
+    const nir = `${String(row.sex)}${row.birthdate}99341001`;
+    const done = await b.submit(`/agents/personnes/${id}/attribuer-nir`, { nir });
+    expect(done.statusCode).toBe(303);
+    expect(await auditRows(id, 'attribuer-nir')).toHaveLength(1);
+    const after = await ctx.pool.query<{ nir: string | null }>(
+      'SELECT nir FROM persons WHERE id = $1',
+      [id],
+    );
+    expect(after.rows[0]?.nir).toBe(nir);
+    expect(amadou.provisionalId).not.toBeNull();
+  });
+});
+
+describe('agents: test dossiers', () => {
+  it('lists the personas and their credentials to a testeur', async () => {
+    const b = await as('testeur');
+    const res = await b.get('/agents/dossiers-de-test');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('data-persona="allocataire-non-migre"');
+    expect(res.body).toContain(required(demo('allocataire-non-migre').legacyPassword, 'legacy'));
+  });
+});
