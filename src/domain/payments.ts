@@ -127,5 +127,6 @@ export function periodLabel(start: string, end: string): string {
   const wholeMonth =
     s.getUTCDate() === 1 && next.getUTCDate() === 1 && monthOf(start) === monthOf(end);
   if (wholeMonth) return wholeMonthFormat.format(s);
-  return `du ${dayFormat.format(s)} au ${dayFormat.format(e)}`;
+  const day = (d: Date): string => dayFormat.format(d).replace(/^1 /, '1er ');
+  return `du ${day(s)} au ${day(e)}`;
 }

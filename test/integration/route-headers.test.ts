@@ -43,11 +43,16 @@ const STATIC_SAMPLES: Readonly<Record<string, string>> = {
   '/agents/personnes/:id/:action': `/agents/personnes/${NOBODY}/deverrouiller`,
 };
 
+/** A URL for each route with a parameter outside /static (an id looked up in one's dossier). */
+const PARAM_SAMPLES: Readonly<Record<string, string>> = {
+  '/mon-compte/paiements/:id': '/mon-compte/paiements/1',
+};
+
 const isStatic = (url: string) => url.startsWith('/static/');
 
 function sampleUrl(routeUrl: string): string {
   if (!/[*:]/.test(routeUrl)) return routeUrl;
-  const sample = STATIC_SAMPLES[routeUrl];
+  const sample = STATIC_SAMPLES[routeUrl] ?? PARAM_SAMPLES[routeUrl];
   if (!sample) throw new Error(`no sample URL for route ${routeUrl}: add one to STATIC_SAMPLES`);
   return sample;
 }

@@ -96,7 +96,7 @@ describe('a payment’s detail', () => {
   it('names a whole month, and any other period by its days', () => {
     expect(periodLabel('2026-10-01', '2026-10-31')).toBe('octobre 2026');
     expect(periodLabel('2024-02-01', '2024-02-29')).toBe('février 2024');
-    expect(periodLabel('2026-10-01', '2026-10-30')).toBe('du 1 octobre 2026 au 30 octobre 2026');
+    expect(periodLabel('2026-10-01', '2026-10-30')).toBe('du 1er octobre 2026 au 30 octobre 2026');
     expect(periodLabel('2026-09-15', '2026-10-31')).toBe('du 15 septembre 2026 au 31 octobre 2026');
   });
 });
