@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RANDOM_PASSWORD, seedRandomHouseholds } from '#src/seed/random.ts';
 import { useTestApp } from '../support/app.ts';
 import { TestBrowser } from '../support/browser.ts';
 import { codeIn, lastMessageTo } from '../support/outbox.ts';
@@ -133,6 +134,27 @@ describe('Mes courriers: which letters each role reads, exactly', () => {
       }
     });
   }
+
+  it('random households (seed --count) get a letter or two, which their allocataire reads', async () => {
+    const adults = await seedRandomHouseholds(ctx.pool, {
+      count: 4,
+      passwordHash: await ctx.deps.hasher.hash(RANDOM_PASSWORD),
+    });
+    const numbers = [...new Set(adults.map((a) => a.dossierNumber))];
+    const counts = await ctx.pool.query<{ n: number }>(
+      `SELECT count(l.id)::int AS n FROM dossiers d LEFT JOIN letters l ON l.dossier_id = d.id
+        WHERE d.number = ANY ($1::text[]) GROUP BY d.id`,
+      [numbers],
+    );
+    expect(counts.rows).toHaveLength(numbers.length);
+    for (const { n } of counts.rows) expect([1, 2]).toContain(n);
+    const adult = required(adults[0], 'adult');
+    const b = new TestBrowser(ctx.app);
+    expect((await b.login(adult.nir, RANDOM_PASSWORD)).headers.location).toBe('/mon-compte');
+    const page = await b.get(LIST);
+    expect(page.statusCode).toBe(200);
+    expect(lettersOn(page.body).length).toBeGreaterThan(0);
+  });
 
   it('a person without a dossier gets the 403 page, with no letter named', async () => {
     const b = await as('primo-demandeur');
