@@ -1,3 +1,4 @@
+import { isConnectionError, isTransientDatabaseError } from '#src/connection-errors.ts';
 import { withTransaction } from '#src/db/pool.ts';
 import {
   endPublicSessionsOnce,
@@ -14,7 +15,16 @@ import type { Deps } from './deps.ts';
  * When the window has begun and asks for it, the public sessions are ended here, once.
  */
 export async function currentMaintenance(s: Pick<Deps, 'pool'>): Promise<MaintenanceState> {
-  const { window, now } = await readMaintenance(s.pool);
+  let read: Awaited<ReturnType<typeof readMaintenance>>;
+  try {
+    read = await readMaintenance(s.pool);
+  } catch (error) {
+    // No database: no switch to read. Pages that need none still render (errors.test.ts);
+    // the others answer the outage's own 503.
+    if (isConnectionError(error) || isTransientDatabaseError(error)) return { mode: 'off' };
+    throw error;
+  }
+  const { window, now } = read;
   const state = maintenanceState(window, now);
   if (state.mode === 'on' && state.endSessionsNow) await endPublicSessionsOnce(s.pool);
   return state;

@@ -1,6 +1,7 @@
 import argon2 from 'argon2';
 import { describe, expect, it } from 'vitest';
 import { accountRules } from '#src/domain/throttle.ts';
+import { switchMaintenanceOff, switchMaintenanceOn } from '#src/services/maintenance.ts';
 import { z } from 'zod';
 import { useTestApp } from '../support/app.ts';
 import { demo, required } from '../support/personas.ts';
@@ -141,6 +142,25 @@ describe('the voice server’s API', () => {
     // A wrong password: refused, nothing logged.
     expect((await call(number, '00000000')).res.statusCode).toBe(403);
     expect(await phoneRows(number)).toHaveLength(1);
+  });
+
+  it('stays up while the public site is in maintenance (its own scope, ADR 0012)', async () => {
+    const nathalie = demo('allocataire-non-migre');
+    await switchMaintenanceOn(ctx.deps, 'test', {
+      endsAt: null,
+      message: null,
+      endSessions: false,
+    });
+    try {
+      expect((await ctx.app.inject('/connexion')).statusCode).toBe(503);
+      const { res } = await call(
+        required(nathalie.allocataireNumber, 'number'),
+        required(nathalie.legacyPassword, 'legacy'),
+      );
+      expect(res.statusCode).toBe(200);
+    } finally {
+      await switchMaintenanceOff(ctx.deps, 'test');
+    }
   });
 
   it('a migrated dossier: the old password answers until the cut-off date (configured, or the dossier’s own)', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '#src/config.ts';
 import { nextPaymentDate, parisDay, phoneLegacyPasswordValid } from '#src/domain/phone.ts';
 
 describe('phone channel rules', () => {
@@ -26,5 +27,24 @@ describe('phone channel rules', () => {
   it('counts days in Paris', () => {
     expect(parisDay(new Date('2022-03-31T22:30:00Z'))).toBe('2022-04-01');
     expect(parisDay(new Date('2022-03-31T21:30:00Z'))).toBe('2022-03-31');
+  });
+
+  it('configuration: the seed documents’ cut-off by default, a date or nothing, a long token', () => {
+    const key = Buffer.alloc(32, 1).toString('base64');
+    const base = { NODE_ENV: 'test', SESSION_KEYS: key };
+    expect(loadConfig(base).phone).toEqual({
+      voiceServerToken: undefined,
+      legacyPasswordCutoff: '2022-03-31',
+    });
+    expect(
+      loadConfig({ ...base, PHONE_LEGACY_PASSWORD_CUTOFF: '2022-06-30' }).phone
+        .legacyPasswordCutoff,
+    ).toBe('2022-06-30');
+    expect(() => loadConfig({ ...base, PHONE_LEGACY_PASSWORD_CUTOFF: '31/03/2022' })).toThrow(
+      ConfigError,
+    );
+    expect(() => loadConfig({ ...base, VOICE_SERVER_TOKEN: 'court' })).toThrow(
+      /VOICE_SERVER_TOKEN/,
+    );
   });
 });
