@@ -35,6 +35,7 @@ const STATIC_SAMPLES: Readonly<Record<string, string>> = {
   '/agents/personnes/:id/motif': `/agents/personnes/${NOBODY}/motif`,
   '/agents/personnes/:id/attribuer-nir': `/agents/personnes/${NOBODY}/attribuer-nir`,
   '/agents/personnes/:id/:action': `/agents/personnes/${NOBODY}/deverrouiller`,
+  '/agents/dossiers-de-test/:key/reinitialiser': '/agents/dossiers-de-test/inconnu/reinitialiser',
 };
 
 const isStatic = (url: string) => url.startsWith('/static/');
