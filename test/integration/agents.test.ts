@@ -8,6 +8,7 @@ import { useTestApp } from '../support/app.ts';
 import { AGENT_COOKIES, agentLogin, demoAgentOf, totpAt } from '../support/agents.ts';
 import { TestBrowser, csrfTokenOf } from '../support/browser.ts';
 import { SESSION_COOKIES } from '../support/cookies.ts';
+import { lastMessageTo } from '../support/outbox.ts';
 import { demo, persona, required } from '../support/personas.ts';
 
 // The services' clock moves 30 s (one TOTP step) before each agent login: a code is good once.
@@ -384,6 +385,8 @@ describe('agents: interventions', () => {
     const rows = await auditRows(id, 'deverrouiller');
     expect(rows).toHaveLength(1);
     expect(rows[0]?.details.reason).toBe('appel-telephonique');
+    const notice = await lastMessageTo(ctx.pool, required(sophie.email, 'e-mail'), 'email');
+    expect(notice?.subject).toBe('Connexion à Mon Compte débloquée');
     // Again: nothing to do, no second row.
     await intervene(b, id, 'deverrouiller');
     expect(await auditRows(id, 'deverrouiller')).toHaveLength(1);
