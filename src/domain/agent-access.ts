@@ -61,7 +61,6 @@ export const interventions = [
   'suspendre',
   'lever-suspension',
   'forcer-mot-de-passe',
-  'courrier-code',
 ] as const;
 export type Intervention = (typeof interventions)[number];
 

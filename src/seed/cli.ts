@@ -6,15 +6,22 @@ import cliProgress from 'cli-progress';
 import { loadConfig, projectRoot } from '#src/config.ts';
 import { openDatabase } from '#src/db/connect.ts';
 import { migrate } from '#src/db/migrate.ts';
+import { throttleSubjectsOf } from '#src/services/agents/lookup.ts';
 import { buildDeps } from '#src/services/deps.ts';
 import { demoAgents, demoPersonas, seedDemo, seedDemoAgents } from './demo.ts';
 import { RANDOM_PASSWORD, seedRandomHouseholds } from './random.ts';
+import { resetPersona, resettablePersonaKeys } from './reset.ts';
 
 const envFile = path.join(projectRoot, '.env');
 if (existsSync(envFile)) process.loadEnvFile(envFile);
 
 const { values } = parseArgs({
-  options: { json: { type: 'boolean', default: false }, count: { type: 'string' } },
+  options: {
+    json: { type: 'boolean', default: false },
+    count: { type: 'string' },
+    // `--reset KEY` or `--reset all`: demo personas back to their seeded state (issue 9).
+    reset: { type: 'string' },
+  },
 });
 const count = values.count === undefined ? 0 : Number(values.count);
 if (!Number.isInteger(count) || count < 0) {
@@ -42,6 +49,24 @@ try {
       ? 'Données de démonstration chargées.'
       : 'Données de démonstration déjà présentes.',
   );
+  if (values.reset !== undefined) {
+    if (config.env === 'production') {
+      say('Refusé : la réinitialisation des personas n’existe pas en production.');
+      process.exit(1);
+    }
+    const keys = values.reset === 'all' ? resettablePersonaKeys() : [values.reset];
+    for (const key of keys) {
+      const id = await resetPersona(db.pool, services.hasher, key, (p) =>
+        throttleSubjectsOf(services, p),
+      );
+      if (!id) {
+        say(
+          `Persona inconnu : ${key}. Personas possibles : ${resettablePersonaKeys().join(', ')}, ou all.`,
+        );
+        process.exitCode = 2;
+      } else say(`Persona ${key} remis dans son état initial.`);
+    }
+  }
   if (count > 0) {
     const hash = await argon2.hash(RANDOM_PASSWORD, { type: argon2.argon2id, ...config.argon2 });
     const bar = new cliProgress.SingleBar(

@@ -25,7 +25,7 @@ export interface Persona {
   readonly hasAccount: boolean;
 }
 
-interface DemoPerson {
+export interface DemoPerson {
   readonly key: string;
   readonly sex: 1 | 2;
   readonly givenName: string;
@@ -359,7 +359,7 @@ export async function seedDemoAgents(db: Queryable, hasher: PasswordHasher): Pro
   }
 }
 
-function nirOf(p: DemoPerson): string | null {
+export function nirOf(p: DemoPerson): string | null {
   if (p.provisionalId) return null;
   const [y, m] = p.birthdate.split('-').map(Number);
   return makeNir({

@@ -8,6 +8,7 @@ import { useTestApp } from '../support/app.ts';
 import { AGENT_COOKIES, agentLogin, demoAgentOf, totpAt } from '../support/agents.ts';
 import { TestBrowser, csrfTokenOf } from '../support/browser.ts';
 import { SESSION_COOKIES } from '../support/cookies.ts';
+import { lastMessageTo } from '../support/outbox.ts';
 import { demo, persona, required } from '../support/personas.ts';
 
 // The services' clock moves 30 s (one TOTP step) before each agent login: a code is good once.
@@ -384,6 +385,8 @@ describe('agents: interventions', () => {
     const rows = await auditRows(id, 'deverrouiller');
     expect(rows).toHaveLength(1);
     expect(rows[0]?.details.reason).toBe('appel-telephonique');
+    const notice = await lastMessageTo(ctx.pool, required(sophie.email, 'e-mail'), 'email');
+    expect(notice?.subject).toBe('Connexion à Mon Compte débloquée');
     // Again: nothing to do, no second row.
     await intervene(b, id, 'deverrouiller');
     expect(await auditRows(id, 'deverrouiller')).toHaveLength(1);
@@ -505,5 +508,60 @@ describe('agents: test dossiers', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('data-persona="allocataire-non-migre"');
     expect(res.body).toContain(required(demo('allocataire-non-migre').legacyPassword, 'legacy'));
+  });
+
+  it('puts one persona back to its initial state, touching nobody else, with an audit row', async () => {
+    const lea = await personId('enfant-16');
+    const julien = await personId('conjoint-sans-delegation');
+    const camille = persona('allocataire-migre');
+    const camilleId = await personId('allocataire-migre');
+    // Léa activated, Camille with another password, Julien with another e-mail.
+    await ctx.pool.query("INSERT INTO accounts (person_id, password_hash) VALUES ($1, 'x')", [lea]);
+    await ctx.pool.query('UPDATE accounts SET password_hash = $2 WHERE person_id = $1', [
+      camilleId,
+      await ctx.deps.hasher.hash('Autre-mot-de-passe-1'),
+    ]);
+    await ctx.pool.query("UPDATE persons SET email = 'autre@example.fr' WHERE id = $1", [julien]);
+    const b = await as('testeur');
+    const page = await b.get('/agents/dossiers-de-test');
+    const reset = await b.post('/agents/dossiers-de-test/enfant-16/reinitialiser', {
+      _csrf: csrfTokenOf(page.body),
+    });
+    expect(reset.headers.location).toBe('/agents/dossiers-de-test?fait=enfant-16');
+    expect((await b.get('/agents/dossiers-de-test?fait=enfant-16')).body).toContain(
+      'data-reset="enfant-16"',
+    );
+    const account = await ctx.pool.query('SELECT 1 FROM accounts WHERE person_id = $1', [lea]);
+    expect(account.rowCount).toBe(0);
+    expect(await auditRows(lea, 'reinitialiser-persona')).toHaveLength(1);
+    // Nobody else changed.
+    const other = await ctx.pool.query<{ email: string }>(
+      'SELECT email FROM persons WHERE id = $1',
+      [julien],
+    );
+    expect(other.rows[0]?.email).toBe('autre@example.fr');
+    expect((await new TestBrowser(ctx.app).login(camille.nir, camille.password)).statusCode).toBe(
+      401,
+    );
+    await b.post('/agents/dossiers-de-test/allocataire-migre/reinitialiser', {
+      _csrf: csrfTokenOf(page.body),
+    });
+    expect(
+      (await new TestBrowser(ctx.app).login(camille.nir, camille.password)).headers.location,
+    ).toBe('/mon-compte');
+    // An unknown key: 404, nothing written.
+    const unknown = await b.post('/agents/dossiers-de-test/inconnu/reinitialiser', {
+      _csrf: csrfTokenOf(page.body),
+    });
+    expect(unknown.statusCode).toBe(404);
+  });
+
+  it('refuses the reset to a conseiller', async () => {
+    const b = await as('conseiller');
+    const home = await b.get('/agents');
+    const res = await b.post('/agents/dossiers-de-test/enfant-16/reinitialiser', {
+      _csrf: csrfTokenOf(home.body),
+    });
+    expect(res.statusCode).toBe(403);
   });
 });

@@ -32,6 +32,7 @@ export const agentRouteActions: Readonly<Record<string, AgentAction | 'open'>> =
   '/agents/personnes/:id/:action': 'intervene',
   '/agents/personnes/:id/attribuer-nir': 'assign-nir',
   '/agents/dossiers-de-test': 'test-dossiers',
+  '/agents/dossiers-de-test/:key/reinitialiser': 'test-dossiers',
   '/agents/equipe': 'supervise',
 };
 
@@ -43,7 +44,10 @@ const REFUSAL = {
 
 function guard() {
   return async function agentGuard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const action = agentRouteActions[request.routeOptions.url ?? ''];
+    const url = request.routeOptions.url;
+    // The 404 handler (no route): the not-found page, which shows nothing of anyone.
+    if (url === undefined) return;
+    const action = agentRouteActions[url];
     if (action === 'open') return;
     if (!request.agent) {
       await reply.redirect(agentPaths.connexion, 303);

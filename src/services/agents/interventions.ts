@@ -26,7 +26,7 @@ export type InterventionOutcome =
   | { readonly ok: false; readonly reason: 'forbidden' | 'not-found' | 'no-account' };
 
 /** What the person is told, when the intervention changes what they can do. */
-const notices: Readonly<Record<Intervention, { subject: string; text: string } | null>> = {
+const notices: Readonly<Record<Intervention, { subject: string; text: string }>> = {
   deverrouiller: {
     subject: 'Connexion à Mon Compte débloquée',
     text: 'Un conseiller de la Caf a débloqué la connexion à votre compte, à votre demande. Vous pouvez vous connecter à nouveau.',
@@ -47,7 +47,6 @@ const notices: Readonly<Record<Intervention, { subject: string; text: string } |
     subject: 'Nouveau mot de passe demandé',
     text: 'À votre prochaine connexion à Mon Compte, il vous sera demandé de choisir un nouveau mot de passe.',
   },
-  'courrier-code': null,
 };
 
 async function apply(
@@ -75,8 +74,6 @@ async function apply(
       if (!(await hasAccount(tx, person.id))) return 'no-account';
       if (await mustChangePassword(tx, person.id)) return false;
       return setMustChangePassword(tx, person.id);
-    case 'courrier-code':
-      return 'no-account';
   }
 }
 
@@ -104,14 +101,13 @@ export async function intervene(
         reason: input.reason,
       });
       const notice = notices[input.action];
-      if (notice)
-        await notify(
-          s,
-          person,
-          notice.subject,
-          `Bonjour ${person.given_name},\n\n${notice.text}`,
-          tx,
-        );
+      await notify(
+        s,
+        person,
+        notice.subject,
+        `Bonjour ${person.given_name},\n\n${notice.text}`,
+        tx,
+      );
     }
     return { ok: true, changed };
   });

@@ -1,6 +1,9 @@
 import { agentMay, type AgentPrincipal } from '#src/domain/agent-access.ts';
+import { recordAgentAudit } from '#src/db/repositories/agents.ts';
 import { demoPersonas, type Persona } from '#src/seed/demo.ts';
+import { resetPersona, resettablePersonaKeys } from '#src/seed/reset.ts';
 import type { Deps } from '../deps.ts';
+import { throttleSubjectsOf } from './lookup.ts';
 
 /** What each demo persona is for, on the « Dossiers de test » page. */
 export const personaPurposes: Readonly<Record<string, string>> = {
@@ -23,7 +26,10 @@ export const personaPurposes: Readonly<Record<string, string>> = {
 export type TestDossiersOutcome =
   | {
       readonly ok: true;
-      readonly personas: readonly (Persona & { readonly purpose: string })[];
+      readonly personas: readonly (Persona & {
+        readonly purpose: string;
+        readonly resettable: boolean;
+      })[];
     }
   | { readonly ok: false; readonly reason: 'forbidden' };
 
@@ -33,6 +39,40 @@ export function listTestDossiers(s: Deps, agent: AgentPrincipal): TestDossiersOu
     return { ok: false, reason: 'forbidden' };
   return {
     ok: true,
-    personas: demoPersonas().map((p) => ({ ...p, purpose: personaPurposes[p.key] ?? '' })),
+    personas: demoPersonas().map((p) => ({
+      ...p,
+      purpose: personaPurposes[p.key] ?? '',
+      resettable: resettablePersonaKeys().includes(p.key),
+    })),
   };
+}
+
+export type ResetOutcome =
+  { readonly ok: true } | { readonly ok: false; readonly reason: 'forbidden' | 'unknown' };
+
+/** One persona back to its seeded state (src/seed/reset.ts), with the agent's audit row. */
+export async function resetTestPersona(
+  s: Deps,
+  agent: AgentPrincipal,
+  key: string,
+): Promise<ResetOutcome> {
+  if (s.config.env === 'production' || !agentMay(agent.role, 'test-dossiers'))
+    return { ok: false, reason: 'forbidden' };
+  if (!resettablePersonaKeys().includes(key)) return { ok: false, reason: 'unknown' };
+  const id = await resetPersona(
+    s.pool,
+    s.hasher,
+    key,
+    (p) => throttleSubjectsOf(s, p),
+    async (tx, personId) => {
+      await recordAgentAudit(tx, {
+        agentId: agent.agentId,
+        action: 'agent:reinitialiser-persona',
+        targetPersonId: personId,
+        reason: 'test',
+        details: { persona: key },
+      });
+    },
+  );
+  return id ? { ok: true } : { ok: false, reason: 'unknown' };
 }

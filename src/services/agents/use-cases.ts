@@ -6,7 +6,7 @@ import { agentEnrolment, checkAgentCode, checkAgentPassword } from './agent-logi
 import { closeAgentSession, resolveAgent, type AgentClaims } from './agent-sessions.ts';
 import { assignNirAsAgent, intervene } from './interventions.ts';
 import { openPersonSheet, searchPeople } from './lookup.ts';
-import { listTestDossiers } from './test-dossiers.ts';
+import { listTestDossiers, resetTestPersona } from './test-dossiers.ts';
 
 /** The agents' console's use cases, bound to their dependencies (like services/use-cases.ts). */
 export function buildAgentUseCases(deps: Deps) {
@@ -25,6 +25,7 @@ export function buildAgentUseCases(deps: Deps) {
     intervene: use(intervene),
     assignNir: use(assignNirAsAgent),
     testDossiers: use(listTestDossiers),
+    resetPersona: use(resetTestPersona),
     /** For the person's own history: when the Caf consulted their file. */
     consultationsOf: async (principal: Principal) =>
       (await consultationsOf(deps.pool, principal.personId, 20)).map((c) => ({

@@ -57,12 +57,6 @@ export const interventionWording: Readonly<
     done: 'Un nouveau mot de passe sera demandé à la prochaine connexion.',
     nothing: 'Un nouveau mot de passe était déjà demandé.',
   },
-  'courrier-code': {
-    label: 'Envoyer un code par courrier',
-    confirm: 'Un code d’activation sera envoyé par courrier à l’adresse du dossier.',
-    done: 'Le courrier est parti.',
-    nothing: 'Rien à envoyer.',
-  },
 };
 
 /** The open consultation of this agent's cookie: the person and the reason given. */
@@ -131,12 +125,10 @@ export async function personnesRoutes(app: FastifyInstance, opts: { services: Us
     return agentPage(reply, `${VIEWS}/fiche.njk`, {
       sheet: outcome.sheet,
       reason: reasonLabels[reason],
-      interventions: interventions
-        .filter((a) => a !== 'courrier-code')
-        .map((a) => ({
-          href: personPaths.intervention(id, a),
-          label: interventionWording[a].label,
-        })),
+      interventions: interventions.map((a) => ({
+        href: personPaths.intervention(id, a),
+        label: interventionWording[a].label,
+      })),
       assignNirHref: outcome.sheet.person.nir === null ? personPaths.attribuerNir(id) : null,
       done: fait.fait
         ? fait.rien === undefined
