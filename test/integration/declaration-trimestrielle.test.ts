@@ -280,6 +280,23 @@ describe('Amadou DIALLO’s declaration (RSA)', () => {
     expect(await declarations('4567890')).toMatchObject([{ submitted: false }]);
   });
 
+  it('a second tab’s stale draft is refused, not saved over the newer one', async () => {
+    const amadou = await personId('identifiant-provisoire');
+    const q = await openQuarter('4567890');
+    const field = amountName(amadou, q.months[0], 'pensions');
+    const first = await loginAs('identifiant-provisoire');
+    const second = await loginAs('identifiant-provisoire');
+    const tab1 = formOf((await first.get(PATH)).body);
+    const tab2 = formOf((await second.get(PATH)).body);
+    const saved = await first.post(PATH, { ...tab1, [field]: '10', action: 'brouillon' });
+    expect(saved.statusCode).toBe(303);
+    const stale = await second.post(PATH, { ...tab2, [field]: '99', action: 'brouillon' });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.body).toContain('Déclaration modifiée entre-temps');
+    expect(formOf(stale.body)[field]).toBe('10,00');
+    expect(formOf((await first.get(PATH)).body)[field]).toBe('10,00');
+  });
+
   it('records one declaration for two clicks at once and a replay, then its acknowledgment PDF', async () => {
     const b = await loginAs('identifiant-provisoire');
     const page = await b.get(PATH);
