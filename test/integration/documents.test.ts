@@ -403,6 +403,43 @@ describe('sending a document', () => {
     expect(res.statusCode).toBe(415);
   });
 
+  it('answers an unreadable multipart body with the French 400 page, not a 500', async () => {
+    const b = await as('allocataire-migre');
+    const cases: [string, string | Buffer][] = [
+      ['multipart/form-data', ''],
+      ['multipart/form-data; boundary=abc', '--abc\r\nContent-Disposition: form-data; name="x"'],
+      ['multipart/form-data; boundary=abc', Buffer.from('--abc\r\n\u0000\u0001garbage')],
+    ];
+    for (const [contentType, payload] of cases) {
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: PATH,
+        headers: { cookie: b.cookieHeader(), 'content-type': contentType },
+        payload,
+      });
+      expect(res.statusCode, contentType).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode, contentType).toBeLessThan(500);
+      expect(res.body).toContain('lang="fr"');
+    }
+  });
+
+  it('refuses control characters in the description by its field', async () => {
+    const b = await as('allocataire-migre');
+    const res = await upload(b, { demande: 'libre', description: 'a\u0000b' }, await pdfFile());
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain(
+      'id="description-error">Ce champ contient des caractères non autorisés.',
+    );
+  });
+
+  it('answers 404 for a reference that is not one of ours', async () => {
+    const b = await as('allocataire-migre');
+    for (const reference of ['', 'DOC-0000-0000', '%00', 'x'.repeat(500)]) {
+      const res = await b.get(`${PATH}/accuse-de-reception?reference=${reference}`);
+      expect(res.statusCode, reference).toBe(404);
+    }
+  });
+
   it('records one document for a double submit of the same form', async () => {
     const b = await as('allocataire-migre');
     const page = await b.get(PATH);

@@ -7,6 +7,7 @@ import { confirmOnArrival } from '../../confirmation.ts';
 import { dateField } from '../../fields.ts';
 import { fieldError, formErrors, formValues, type FormErrors } from '../../forms.ts';
 import { paths } from '../../paths.ts';
+import { isPlainText, PLAIN_TEXT_MESSAGE } from '../../plain-text.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
 import { principalOf } from '../../plugins/session.ts';
 
@@ -34,11 +35,13 @@ function addressForm(today: Date) {
       .string({ error: 'Saisissez le numéro et le nom de la voie.' })
       .trim()
       .min(1, 'Saisissez le numéro et le nom de la voie.')
-      .max(100, 'L’adresse ne doit pas dépasser 100 caractères.'),
+      .max(100, 'L’adresse ne doit pas dépasser 100 caractères.')
+      .refine(isPlainText, PLAIN_TEXT_MESSAGE),
     ligne2: z
       .string()
       .trim()
       .max(100, 'Le complément d’adresse ne doit pas dépasser 100 caractères.')
+      .refine(isPlainText, PLAIN_TEXT_MESSAGE)
       .optional(),
     codePostal: z
       .string({ error: 'Saisissez le code postal.' })
@@ -53,7 +56,12 @@ function addressForm(today: Date) {
         });
         return z.NEVER;
       }),
-    commune: z.string().trim().max(100, 'Le nom de la commune est trop long.').optional(),
+    commune: z
+      .string()
+      .trim()
+      .max(100, 'Le nom de la commune est trop long.')
+      .refine(isPlainText, PLAIN_TEXT_MESSAGE)
+      .optional(),
     date: dateField({
       missing: 'Saisissez la date de votre déménagement.',
       invalid:

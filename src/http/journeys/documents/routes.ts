@@ -6,12 +6,14 @@ import { MAX_DOCUMENT_BYTES, type FileProblem } from '#src/services/documents.ts
 import type { UseCases } from '#src/services/use-cases.ts';
 import { fieldError, formErrors, formValues, type FormErrors } from '../../forms.ts';
 import { paths } from '../../paths.ts';
+import { isPlainText, PLAIN_TEXT_MESSAGE } from '../../plain-text.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
 import { principalOf, sendToLogin } from '../../plugins/session.ts';
 
 const TEMPLATE = 'pages/documents/index.njk';
 const RECEIPT = 'pages/documents/accuse-de-reception.njk';
 const FREE = 'libre';
+const REFERENCE = /^DOC-[A-Z0-9]{4}-[A-Z0-9]{4}$/;
 
 const FILE_MESSAGES: Readonly<Record<FileProblem, string>> = {
   missing: 'Sélectionnez le fichier à envoyer.',
@@ -32,6 +34,7 @@ const documentForm = z
       .string()
       .trim()
       .max(200, 'La description ne doit pas dépasser 200 caractères.')
+      .refine(isPlainText, PLAIN_TEXT_MESSAGE)
       .optional(),
     cle: z.uuid({ error: 'Le formulaire a expiré : rechargez la page.' }),
   })
@@ -42,7 +45,43 @@ const documentForm = z
 
 const FIELD_ORDER = ['demande', 'description', 'fichier', 'cle'];
 
-/** The uploaded file as the multipart parser leaves it in the body (see `onFile` below). */
+/**
+ * The multipart body as plain fields and one `{ filename, bytes }` file; a body that cannot be
+ * read (no boundary, truncated) is a 400 page, like any other unreadable form.
+ */
+async function readMultipart(request: FastifyRequest): Promise<Record<string, unknown>> {
+  const fields = new Map<string, unknown>();
+  const add = (name: string, value: unknown) => {
+    const previous = fields.get(name);
+    // A repeated name becomes a list, as with url-encoded forms: the schemas refuse it.
+    fields.set(name, previous === undefined ? value : [previous, value].flat());
+  };
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        add(part.fieldname, { filename: part.filename, bytes: await part.toBuffer() });
+      } else {
+        add(part.fieldname, part.value);
+      }
+    }
+  } catch (error) {
+    throw unreadable(error);
+  }
+  return Object.fromEntries(fields);
+}
+
+function unreadable(error: unknown): Error {
+  const status =
+    typeof error === 'object' && error !== null && 'statusCode' in error
+      ? error.statusCode
+      : undefined;
+  if (error instanceof Error && typeof status === 'number' && status < 500) return error;
+  return Object.assign(new Error('unreadable multipart body', { cause: error }), {
+    statusCode: 400,
+  });
+}
+
+/** The uploaded file as `readMultipart` leaves it in the body. */
 function uploadedFile(body: unknown): { filename: string; bytes: Buffer } | null {
   if (typeof body !== 'object' || body === null || !('fichier' in body)) return null;
   const f: unknown = body.fichier;
@@ -70,7 +109,6 @@ export async function documentsRoutes(app: FastifyInstance, opts: { services: Us
   // Multipart in this journey's scope only. One file; one byte over the limit is enough to know
   // it is too large (the rest is discarded), and the answer is the form with its message.
   await app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
     throwFileSizeLimit: false,
     limits: {
       files: 1,
@@ -81,9 +119,11 @@ export async function documentsRoutes(app: FastifyInstance, opts: { services: Us
       fieldNameSize: 50,
       headerPairs: 20,
     },
-    async onFile(part) {
-      part.value = { filename: part.filename, bytes: await part.toBuffer() };
-    },
+  });
+  // The body is read here, before the CSRF check (a preHandler) that needs its `_csrf` field.
+  app.addHook('preValidation', async (request) => {
+    if (!request.isMultipart()) return;
+    request.body = await readMultipart(request);
   });
 
   const render = async (
@@ -146,6 +186,11 @@ export async function documentsRoutes(app: FastifyInstance, opts: { services: Us
   app.get(paths.documentsAccuse, async (request, reply) => {
     const query: unknown = request.query;
     const reference = formValues(query, ['reference']).reference ?? '';
+    // Only a reference of ours reaches the database (DOC-XXXX-XXXX); anything else is not found.
+    if (!REFERENCE.test(reference)) {
+      reply.callNotFound();
+      return reply;
+    }
     const found = await s.documents.receipt(principalOf(request), reference, paths.documentsAccuse);
     if (!found.ok) {
       if (found.reason === 'not-found') {
