@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { withTransaction } from '#src/db/pool.ts';
 import { lastPayments } from '#src/db/repositories/payments.ts';
+import { listDocumentRequests } from '#src/db/repositories/documents.ts';
 import { findPhoneDossier, recordPhoneAccess } from '#src/db/repositories/phone.ts';
 import { ageOn, isAllowed } from '#src/domain/access.ts';
 import {
@@ -29,7 +30,7 @@ export interface PhoneAnswer {
     readonly prestation: string;
   } | null;
   readonly prochainPaiement: string | null;
-  /** No table of awaited documents on this branch yet: always empty, said so in the README. */
+  /** What the Caf still waits for (Mes documents: requests not yet answered), by kind. */
   readonly documentsAttendus: readonly string[];
 }
 
@@ -86,11 +87,16 @@ export async function phoneConsultation(
   const autorise = isAllowed(membership, 'agent-information');
   return withTransaction(s.pool, async (tx) => {
     const [last] = autorise ? await lastPayments(tx, dossier.dossierId, 1) : [];
+    const awaited = autorise
+      ? (await listDocumentRequests(tx, dossier.dossierId, null)).filter(
+          (r) => r.status === 'a-envoyer',
+        )
+      : [];
     await recordPhoneAccess(tx, {
       callHash: createHash('sha256').update(randomBytes(32)).digest(),
       personId: dossier.allocataireId,
       dossierId: dossier.dossierId,
-      categories: autorise ? ['paiements'] : [],
+      categories: autorise ? ['paiements', 'documents'] : [],
       route: ROUTE,
     });
     return {
@@ -102,7 +108,7 @@ export async function phoneConsultation(
           ? { date: last.paidOn, montantCentimes: last.amountCents, prestation: last.benefit }
           : null,
         prochainPaiement: last ? nextPaymentDate(today) : null,
-        documentsAttendus: [],
+        documentsAttendus: awaited.map((r) => r.kind),
       },
     };
   });

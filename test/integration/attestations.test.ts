@@ -122,7 +122,7 @@ describe('Mes attestations: the access matrix (`attestations`), role by role', (
             expect(res.statusCode).toBe(403);
             expect(res.body).toContain('Accès non autorisé');
             expect(res.body).not.toMatch(
-              /Allocations familiales|Dossier n°|1234567|Attestation de/,
+              /Allocations familiales|Numéro allocataire|1234567|Attestation de/,
             );
           }
           expect(await attestationsOf(personId)).toBe(before);

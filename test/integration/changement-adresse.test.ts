@@ -83,7 +83,7 @@ describe('Changement d’adresse: the access matrix, persona by persona', () => 
       if (status === 403) {
         expect(page.body).toContain('Accès non autorisé');
         expect(page.body).not.toContain('Adresse actuelle');
-        expect(page.body).not.toContain('Dossier n°');
+        expect(page.body).not.toContain('Numéro allocataire');
         const home = await b.get('/mon-compte');
         const res = await b.post(PATH, {
           _csrf: csrfTokenOf(home.body),

@@ -169,7 +169,7 @@ describe('the declaration for every persona role (docs/design.md §3)', () => {
       expect(page.statusCode).toBe(mayPrepare ? 200 : 403);
       if (!mayPrepare) {
         expect(page.body).toContain('Accès non autorisé');
-        expect(page.body).not.toContain('Dossier n°');
+        expect(page.body).not.toContain('Numéro allocataire');
         const csrf = csrfTokenOf((await b.get('/mon-compte')).body);
         for (const action of ['brouillon', 'envoyer']) {
           const forced = await b.post(PATH, {

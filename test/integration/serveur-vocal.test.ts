@@ -42,6 +42,16 @@ async function latestPayment(number: string) {
   return required(r.rows[0], 'payment');
 }
 
+/** What the Caf still waits for from this dossier (Mes documents' requests not yet answered). */
+async function awaitedDocuments(number: string): Promise<string[]> {
+  const r = await ctx.pool.query<{ kind: string }>(
+    `SELECT r.kind FROM document_requests r JOIN dossiers d ON d.id = r.dossier_id
+      WHERE d.number = $1 AND r.status = 'a-envoyer' ORDER BY r.asked_at, r.id`,
+    [number],
+  );
+  return r.rows.map((row) => row.kind);
+}
+
 async function phoneRows(number: string): Promise<{ person_id: string; channel: string }[]> {
   const r = await ctx.pool.query<{ person_id: string; channel: string }>(
     `SELECT a.person_id, a.channel FROM access_log a JOIN dossiers d ON d.id = a.dossier_id
@@ -88,8 +98,10 @@ async function seedCallers(prefix: string, n: number): Promise<Caller[]> {
      m AS (
        INSERT INTO dossier_members (dossier_id, person_id, role)
        SELECT d.id, p.id, 'allocataire' FROM d JOIN p USING (number))
-     INSERT INTO payments (dossier_id, paid_on, benefit, period, amount_cents)
-     SELECT d.id, '2026-10-05', 'Allocations familiales', 'septembre 2026', t.cents
+     INSERT INTO payments (dossier_id, paid_on, benefit, period, period_start, period_end,
+                           gross_cents, amount_cents)
+     SELECT d.id, '2026-10-05', 'Allocations familiales', 'septembre 2026', '2026-09-01',
+            '2026-09-30', t.cents, t.cents
        FROM d JOIN unnest($1::text[], $3::int[]) AS t(number, cents) USING (number)`,
     [callers.map((c) => c.number), callers.map((c) => c.hash), callers.map((c) => c.cents)],
   );
@@ -119,6 +131,9 @@ describe('the voice server’s API', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     const answer = asAnswer(json);
     const paid = await latestPayment(number);
+    const awaited = await awaitedDocuments(number);
+    // The demo asks Nathalie's household for a document: the list cannot pass by being empty.
+    expect(awaited.length).toBeGreaterThan(0);
     expect(answer).toMatchObject({
       numeroAllocataire: number,
       autorise: true,
@@ -127,7 +142,7 @@ describe('the voice server’s API', () => {
         montantCentimes: paid.amount_cents,
         prestation: paid.benefit,
       },
-      documentsAttendus: [],
+      documentsAttendus: awaited,
     });
     expect(answer.prochainPaiement).toMatch(/^\d{4}-\d{2}-05$/);
     const rows = await phoneRows(number);
