@@ -17,6 +17,7 @@ export interface DemarchesPage {
   readonly scope: 'household' | 'own';
   readonly demarches: readonly DemarcheListRow[];
   readonly canDeclareSeparation: boolean;
+  readonly canDeclareAddressChange: boolean;
 }
 
 /**
@@ -57,6 +58,7 @@ export async function loadDemarches(
         separation.dossier.id === access.dossier.id &&
         COUPLE_SITUATIONS.has(access.dossier.familySituation) &&
         !pendingSeparation,
+      canDeclareAddressChange: isAllowed(access.membership, 'declare-address-change'),
     };
   });
 }

@@ -70,7 +70,8 @@ async function openPdf(b: TestBrowser, id: string) {
 async function accessRows(personId: string, route: string): Promise<number> {
   const r = await ctx.pool.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM access_log
-      WHERE person_id = $1 AND route = $2 AND 'courriers' = ANY (categories)`,
+      WHERE person_id = $1 AND route = $2
+        AND categories && ARRAY['courriers', 'courriers-personnels']`,
     [personId, route],
   );
   return r.rows[0]?.n ?? 0;
@@ -344,5 +345,21 @@ describe('registered electronic letters (LRE)', () => {
     const ack = (t: string) => /Accusé de réception : ouvert le [^(]+/.exec(t)?.[0];
     expect(ack(ta)).toBeDefined();
     expect(ack(ta)).toBe(ack(tb));
+  });
+});
+
+describe('the access log tells which cell allowed a letter list (incident reports)', () => {
+  it('household letters for the allocataire, personal letters for the conjoint without delegation', async () => {
+    const categories = async (key: string) => {
+      const r = await ctx.pool.query<{ categories: string[] }>(
+        'SELECT categories FROM access_log WHERE person_id = $1 AND route = $2 ORDER BY id DESC LIMIT 1',
+        [await idOf(key), LIST],
+      );
+      return r.rows[0]?.categories;
+    };
+    expect((await (await as('allocataire-migre')).get(LIST)).statusCode).toBe(200);
+    expect(await categories('allocataire-migre')).toEqual(['courriers']);
+    expect((await (await as('conjoint-sans-delegation')).get(LIST)).statusCode).toBe(200);
+    expect(await categories('conjoint-sans-delegation')).toEqual(['courriers-personnels']);
   });
 });

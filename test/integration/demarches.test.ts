@@ -101,9 +101,13 @@ describe('Mes démarches, persona by persona (docs/design.md §3)', () => {
       expect(res.body.includes('>Déclarer une séparation</a>')).toBe(
         isAllowed(m, 'declare-separation') && COUPLES.has(dossier.familySituation),
       );
+      expect(res.body.includes('>Déclarer un changement d’adresse</a>')).toBe(
+        isAllowed(m, 'declare-address-change'),
+      );
+      // The category tells an incident report which cell allowed the display.
       const logged = await ctx.pool.query(
-        "SELECT 1 FROM access_log WHERE person_id = $1 AND route = $2 AND 'demarches' = ANY(categories)",
-        [me, PATH],
+        'SELECT 1 FROM access_log WHERE person_id = $1 AND route = $2 AND $3 = ANY(categories)',
+        [me, PATH, household ? 'demarches' : 'demarches-personnelles'],
       );
       expect(logged.rowCount).toBeGreaterThan(0);
     });
@@ -156,5 +160,24 @@ describe('the hub card « Déclaration trimestrielle à faire »', () => {
     expect(sophie.body).toContain('Votre brouillon est enregistré');
     const camille = await (await loginAs('allocataire-migre')).get('/mon-compte');
     expect(camille.body).not.toContain('data-hub="declaration"');
+  });
+});
+
+describe('the dashboard’s separation notice', () => {
+  it('shows a separation under study, and no longer once the Caf has treated or cancelled it', async () => {
+    const marie = await personId('foyer-sans-lien');
+    const row = await ctx.pool.query<{ id: string }>(
+      `INSERT INTO demarches (dossier_id, author_person_id, kind, details, idempotency_key)
+       SELECT dossier_id, $1, 'separation', '{"date": "2026-10-01"}', gen_random_uuid()::text
+         FROM dossier_members WHERE person_id = $1 RETURNING id`,
+      [marie],
+    );
+    const id = required(row.rows[0]?.id, 'démarche');
+    const b = await loginAs('foyer-sans-lien');
+    expect((await b.get('/mon-compte')).body).toContain('data-demarche="separation"');
+    for (const status of ['traitee', 'annulee']) {
+      await ctx.pool.query('UPDATE demarches SET status = $2 WHERE id = $1', [id, status]);
+      expect((await b.get('/mon-compte')).body).not.toContain('data-demarche="separation"');
+    }
   });
 });

@@ -101,7 +101,7 @@ export interface DemarcheRow {
 export async function openDemarches(db: Queryable, dossierId: string): Promise<DemarcheRow[]> {
   const r = await db.query<DemarcheRow>(
     `SELECT kind, details->>'date' AS date, created_at AS "createdAt"
-       FROM demarches WHERE dossier_id = $1 AND cancelled_at IS NULL
+       FROM demarches WHERE dossier_id = $1 AND status IN ('envoyee', 'en-cours')
       ORDER BY created_at DESC LIMIT 10`,
     [dossierId],
   );
