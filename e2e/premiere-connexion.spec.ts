@@ -29,11 +29,13 @@ const NEW_PASSWORD = 'Beffroi-Lille-59';
  * the common passwords, which would add a fourth message).
  */
 const WEAK_PASSWORD = 'beffroi';
-const WEAK_PASSWORD_MESSAGE = [
+// Several rules broken: one message, then one bullet per rule (issue 8).
+const WEAK_PASSWORD_MESSAGE = 'Votre mot de passe ne respecte pas ces règles\u00a0:';
+const WEAK_PASSWORD_RULES = [
   'Votre mot de passe doit contenir au moins 8 caractères.',
   'Votre mot de passe doit contenir au moins 1 lettre majuscule.',
   'Votre mot de passe doit contenir au moins 1 chiffre.',
-].join(' ');
+];
 const LOGIN_FAILED = 'Numéro de sécurité sociale ou mot de passe incorrect.';
 
 const SCREENSHOTS = 'screenshots';
@@ -149,7 +151,9 @@ test('première connexion : ancien mot de passe, nouveau mot de passe, code par 
     await expect(
       motDePasse.errorSummary.getByRole('link', { name: WEAK_PASSWORD_MESSAGE, exact: true }),
     ).toHaveAttribute('href', '#password');
+    await expect(motDePasse.errorSummary.locator('li li')).toHaveText(WEAK_PASSWORD_RULES);
     await expect(motDePasse.fieldError).toHaveText(WEAK_PASSWORD_MESSAGE);
+    await expect(page.locator('#password-error-items li')).toHaveText(WEAK_PASSWORD_RULES);
     await expect(motDePasse.password).toHaveAttribute('aria-invalid', 'true');
     await expect(motDePasse.password).toHaveValue('');
     await expectNoAxeViolations(page);
