@@ -10,7 +10,16 @@ export const agentPaths = {
   personnes: '/agents/personnes',
   dossiersDeTest: '/agents/dossiers-de-test',
   equipe: '/agents/equipe',
+  maintenance: '/agents/maintenance',
+  incidents: '/agents/incidents',
 } as const;
+
+/** An incident's pages (issue 10), by its number. */
+export const incidentPaths = {
+  page: (id: string) => `${agentPaths.incidents}/${id}`,
+  action: (id: string, action: string) => `${agentPaths.incidents}/${id}/${action}`,
+  cnil: (id: string, format: 'pdf' | 'json') => `${agentPaths.incidents}/${id}/cnil.${format}`,
+};
 
 /** A person's pages, by the person's id (looked up again by the service, never trusted). */
 export const personPaths = {

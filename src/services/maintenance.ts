@@ -7,6 +7,7 @@ import {
   type MaintenanceSetting,
 } from '#src/db/repositories/maintenance.ts';
 import { maintenanceState, type MaintenanceState } from '#src/domain/maintenance.ts';
+import { actorAgentId, actorName, type Actor } from './actor.ts';
 import type { Deps } from './deps.ts';
 
 /**
@@ -30,7 +31,7 @@ export async function currentMaintenance(s: Pick<Deps, 'pool'>): Promise<Mainten
   return state;
 }
 
-export type AuditActor = string;
+export type AuditActor = Actor;
 
 async function setMaintenance(
   s: Pick<Deps, 'pool'>,
@@ -41,9 +42,10 @@ async function setMaintenance(
     await writeMaintenance(tx, setting);
     const sessionsEnded = await endPublicSessionsOnce(tx);
     const { window, now } = await readMaintenance(tx);
-    await tx.query(`INSERT INTO audit_log (action, details) VALUES ($1, $2)`, [
+    await tx.query(`INSERT INTO audit_log (actor_agent_id, action, details) VALUES ($1, $2, $3)`, [
+      actorAgentId(actor),
       setting ? 'maintenance-set' : 'maintenance-off',
-      { actor, ...setting, sessionsEnded },
+      { actor: actorName(actor), ...setting, sessionsEnded },
     ]);
     return { state: maintenanceState(window, now), sessionsEnded };
   });

@@ -42,6 +42,11 @@ const STATIC_SAMPLES: Readonly<Record<string, string>> = {
   '/agents/personnes/:id/attribuer-nir': `/agents/personnes/${NOBODY}/attribuer-nir`,
   '/agents/personnes/:id/:action': `/agents/personnes/${NOBODY}/deverrouiller`,
   '/agents/dossiers-de-test/:key/reinitialiser': '/agents/dossiers-de-test/inconnu/reinitialiser',
+  // Incidents (issue 10): a number no incident has.
+  '/agents/incidents/:id': '/agents/incidents/999999',
+  '/agents/incidents/:id/:action': '/agents/incidents/999999/clore',
+  '/agents/incidents/:id/cnil.pdf': '/agents/incidents/999999/cnil.pdf',
+  '/agents/incidents/:id/cnil.json': '/agents/incidents/999999/cnil.json',
 };
 
 /** A URL for each route with a parameter outside /static (an id looked up in one's dossier). */

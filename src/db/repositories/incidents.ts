@@ -246,12 +246,18 @@ export async function claimIncidentNotice(
   return (r.rowCount ?? 0) > 0;
 }
 
+/** `agentId`: the console agent who acted (null from the command line). */
 export async function auditIncident(
   db: Queryable,
   action: string,
   details: Record<string, unknown>,
+  agentId: string | null = null,
 ): Promise<void> {
-  await db.query(`INSERT INTO audit_log (action, details) VALUES ($1, $2)`, [action, details]);
+  await db.query(`INSERT INTO audit_log (actor_agent_id, action, details) VALUES ($1, $2, $3)`, [
+    agentId,
+    action,
+    details,
+  ]);
 }
 
 export interface AuditEntry {
@@ -265,6 +271,15 @@ export async function incidentAudit(db: Queryable, incidentId: string): Promise<
     `SELECT at, action, details FROM audit_log
       WHERE action LIKE 'incident-%' AND details->>'incident' = $1 ORDER BY at, id`,
     [incidentId],
+  );
+  return r.rows;
+}
+
+/** Every incident, the latest declared first (the console's list). */
+export async function listIncidents(db: Queryable, limit = 200): Promise<IncidentRow[]> {
+  const r = await db.query<IncidentRow>(
+    `SELECT ${incidentColumns} FROM incidents ORDER BY declared_at DESC, id DESC LIMIT $1`,
+    [limit],
   );
   return r.rows;
 }

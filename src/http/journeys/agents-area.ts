@@ -13,6 +13,8 @@ import { accueilRoutes } from './agents/accueil/routes.ts';
 import { agentConnexionRoutes } from './agents/connexion/routes.ts';
 import { dossiersDeTestRoutes } from './agents/dossiers-de-test/routes.ts';
 import { equipeRoutes } from './agents/equipe/routes.ts';
+import { incidentsRoutes } from './agents/incidents/routes.ts';
+import { maintenanceRoutes } from './agents/maintenance/routes.ts';
 import { personnesRoutes } from './agents/personnes/routes.ts';
 import { rechercheRoutes } from './agents/recherche/routes.ts';
 
@@ -34,6 +36,15 @@ export const agentRouteActions: Readonly<Record<string, AgentAction | 'open'>> =
   '/agents/dossiers-de-test': 'test-dossiers',
   '/agents/dossiers-de-test/:key/reinitialiser': 'test-dossiers',
   '/agents/equipe': 'supervise',
+  '/agents/maintenance': 'supervise',
+  '/agents/maintenance/activer': 'supervise',
+  '/agents/maintenance/planifier': 'supervise',
+  '/agents/maintenance/desactiver': 'supervise',
+  '/agents/incidents': 'supervise',
+  '/agents/incidents/:id': 'supervise',
+  '/agents/incidents/:id/:action': 'supervise',
+  '/agents/incidents/:id/cnil.pdf': 'supervise',
+  '/agents/incidents/:id/cnil.json': 'supervise',
 };
 
 const REFUSAL = {
@@ -79,6 +90,8 @@ export async function agentsArea(app: FastifyInstance, options: { services: UseC
   await app.register(rechercheRoutes, opts);
   await app.register(personnesRoutes, opts);
   await app.register(equipeRoutes, opts);
+  await app.register(maintenanceRoutes, opts);
+  await app.register(incidentsRoutes, opts);
   // Demo personas and their credentials: never in production, not even a route.
   if (config.env !== 'production') await app.register(dossiersDeTestRoutes, opts);
 }

@@ -6,6 +6,7 @@ import { agentEnrolment, checkAgentCode, checkAgentPassword } from './agent-logi
 import { closeAgentSession, resolveAgent, type AgentClaims } from './agent-sessions.ts';
 import { assignNirAsAgent, intervene } from './interventions.ts';
 import { openPersonSheet, searchPeople } from './lookup.ts';
+import { buildSupervision } from './supervision.ts';
 import { listTestDossiers, resetTestPersona } from './test-dossiers.ts';
 
 /** The agents' console's use cases, bound to their dependencies (like services/use-cases.ts). */
@@ -32,6 +33,8 @@ export function buildAgentUseCases(deps: Deps) {
         at: c.at,
         reason: reasonLabels[c.reason],
       })),
+    /** Maintenance and incident response (issue 10): superviseurs only. */
+    ...buildSupervision(deps),
     team: async (agent: AgentPrincipal) =>
       agentMay(agent.role, 'supervise') ? listAgents(deps.pool) : null,
   };

@@ -11,6 +11,7 @@ import {
   type IncidentRow,
 } from '#src/db/repositories/incidents.ts';
 import { findPersonById } from '#src/db/repositories/persons.ts';
+import { actorAgentId, actorName, type Actor } from '../actor.ts';
 import type { Deps } from '../deps.ts';
 import { notify } from '../notices.ts';
 import { buildIncidentReport } from './report.ts';
@@ -32,19 +33,24 @@ export function cancelReason(i: IncidentRow): string {
 
 export async function declareIncident(
   s: Pick<Deps, 'pool'>,
-  actor: string,
+  actor: Actor,
   input: { startsAt: Date; endsAt: Date | null; description: string },
 ): Promise<{ ok: true; incident: IncidentRow } | { ok: false; reason: 'bad-window' }> {
   return withTransaction(s.pool, async (tx) => {
     const now = (await tx.query<{ now: Date }>('SELECT now() AS now')).rows[0]?.now ?? new Date();
     if ((input.endsAt ?? now) <= input.startsAt) return { ok: false, reason: 'bad-window' };
-    const incident = await insertIncident(tx, { ...input, declaredBy: actor });
-    await auditIncident(tx, 'incident-declare', {
-      incident: incident.id,
-      actor,
-      startsAt: incident.startsAt,
-      endsAt: incident.endsAt,
-    });
+    const incident = await insertIncident(tx, { ...input, declaredBy: actorName(actor) });
+    await auditIncident(
+      tx,
+      'incident-declare',
+      {
+        incident: incident.id,
+        actor: actorName(actor),
+        startsAt: incident.startsAt,
+        endsAt: incident.endsAt,
+      },
+      actorAgentId(actor),
+    );
     return { ok: true, incident };
   });
 }
@@ -67,7 +73,7 @@ async function onOpenIncident<T>(
  * Revokes every session created in the window, in one statement; each ends at its next request
  * on every instance (ADR 0001). Run again, it revokes nothing more.
  */
-export async function revokeIncidentSessions(s: Pick<Deps, 'pool'>, actor: string, id: string) {
+export async function revokeIncidentSessions(s: Pick<Deps, 'pool'>, actor: Actor, id: string) {
   return onOpenIncident(s, id, async (tx, incident) => {
     const revoked = await revokeSessionsCreatedIn(
       tx,
@@ -76,7 +82,12 @@ export async function revokeIncidentSessions(s: Pick<Deps, 'pool'>, actor: strin
       `incident:${incident.id}`,
     );
     await markIncident(tx, incident.id, 'sessions_revoked_at');
-    await auditIncident(tx, 'incident-revoke-sessions', { incident: incident.id, actor, revoked });
+    await auditIncident(
+      tx,
+      'incident-revoke-sessions',
+      { incident: incident.id, actor: actorName(actor), revoked },
+      actorAgentId(actor),
+    );
     return { revoked };
   });
 }
@@ -85,7 +96,7 @@ export async function revokeIncidentSessions(s: Pick<Deps, 'pool'>, actor: strin
  * Cancels every démarche made in the window and not cancelled yet, with the reason; each author
  * is told once, through the outbox, in the same transaction. Run again, it finds none left.
  */
-export async function cancelIncidentDemarches(s: Deps, actor: string, id: string) {
+export async function cancelIncidentDemarches(s: Deps, actor: Actor, id: string) {
   return onOpenIncident(s, id, async (tx, incident) => {
     const reason = cancelReason(incident);
     const cancelled = await cancelDemarchesCreatedIn(
@@ -108,12 +119,17 @@ export async function cancelIncidentDemarches(s: Deps, actor: string, id: string
       );
     }
     await markIncident(tx, incident.id, 'demarches_cancelled_at');
-    await auditIncident(tx, 'incident-cancel-demarches', {
-      incident: incident.id,
-      actor,
-      cancelled: cancelled.length,
-      authorsNotified: authors.length,
-    });
+    await auditIncident(
+      tx,
+      'incident-cancel-demarches',
+      {
+        incident: incident.id,
+        actor: actorName(actor),
+        cancelled: cancelled.length,
+        authorsNotified: authors.length,
+      },
+      actorAgentId(actor),
+    );
     return { cancelled: cancelled.length, authorsNotified: authors.length };
   });
 }
@@ -122,7 +138,7 @@ export async function cancelIncidentDemarches(s: Deps, actor: string, id: string
  * The contact notices: each person exposed or exposing is told once per incident (a row of
  * incident_notices), through the outbox in this transaction, so nothing is lost or doubled.
  */
-export async function sendIncidentNotices(s: Deps, actor: string, id: string) {
+export async function sendIncidentNotices(s: Deps, actor: Actor, id: string) {
   return onOpenIncident(s, id, async (tx, incident) => {
     const report = await buildIncidentReport(tx, incident);
     const exposing = new Set(report.contacts.exposing.map((p) => p.id));
@@ -146,20 +162,30 @@ export async function sendIncidentNotices(s: Deps, actor: string, id: string) {
       sent++;
     }
     await markIncident(tx, incident.id, 'notices_sent_at');
-    await auditIncident(tx, 'incident-notify', {
-      incident: incident.id,
-      actor,
-      sent,
-      withoutContact,
-    });
+    await auditIncident(
+      tx,
+      'incident-notify',
+      {
+        incident: incident.id,
+        actor: actorName(actor),
+        sent,
+        withoutContact,
+      },
+      actorAgentId(actor),
+    );
     return { sent, withoutContact, alreadyNotified: report.contacts.all.length - sent };
   });
 }
 
-export async function closeIncident(s: Pick<Deps, 'pool'>, actor: string, id: string) {
+export async function closeIncident(s: Pick<Deps, 'pool'>, actor: Actor, id: string) {
   return onOpenIncident(s, id, async (tx, incident) => {
     await markIncident(tx, incident.id, 'closed_at');
-    await auditIncident(tx, 'incident-close', { incident: incident.id, actor });
+    await auditIncident(
+      tx,
+      'incident-close',
+      { incident: incident.id, actor: actorName(actor) },
+      actorAgentId(actor),
+    );
     return {};
   });
 }
