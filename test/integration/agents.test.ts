@@ -8,7 +8,7 @@ import { useTestApp } from '../support/app.ts';
 import { AGENT_COOKIES, agentLogin, demoAgentOf, totpAt } from '../support/agents.ts';
 import { TestBrowser, csrfTokenOf } from '../support/browser.ts';
 import { SESSION_COOKIES } from '../support/cookies.ts';
-import { lastMessageTo } from '../support/outbox.ts';
+import { lastMessageTo, waitForDelivery } from '../support/outbox.ts';
 import { demo, persona, required } from '../support/personas.ts';
 
 // The services' clock moves 30 s (one TOTP step) before each agent login: a code is good once.
@@ -498,6 +498,116 @@ describe('agents: interventions', () => {
     );
     expect(after.rows[0]?.nir).toBe(nir);
     expect(amadou.provisionalId).not.toBeNull();
+  });
+
+  /** The letter's recipient: the person's name, then the dossier's address, line by line. */
+  async function postalAddressOf(id: string): Promise<string> {
+    const r = await ctx.pool.query<{ lines: string }>(
+      `SELECT concat_ws(E'\\n', upper(p.family_name), d.address_line1, d.address_line2, d.postcode || ' ' || d.city) AS lines
+         FROM persons p JOIN dossier_members m ON m.person_id = p.id JOIN dossiers d ON d.id = m.dossier_id
+        WHERE p.id = $1`,
+      [id],
+    );
+    const lines = required(r.rows[0], 'dossier').lines;
+    const given = required(
+      (
+        await ctx.pool.query<{ g: string }>('SELECT given_name AS g FROM persons WHERE id = $1', [
+          id,
+        ])
+      ).rows[0],
+      'person',
+    ).g;
+    return `${given} ${lines}`;
+  }
+
+  async function lettersTo(recipient: string): Promise<number> {
+    await waitForDelivery(ctx.pool);
+    const r = await ctx.pool.query(
+      "SELECT 1 FROM dev_outbox WHERE channel = 'courrier' AND recipient = $1",
+      [recipient],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  it('sends a new activation code by letter to the dossier’s address; the code works on « Activer mon compte »', async () => {
+    const nathalie = demo('allocataire-non-migre');
+    const id = await personId('allocataire-non-migre');
+    const to = await postalAddressOf(id);
+    const b = await as('conseiller');
+    await openFile(b, id, 'courrier');
+    const confirm = await b.get(`/agents/personnes/${id}/code-courrier`);
+    expect(confirm.body).toContain('Envoyer un nouveau code par courrier');
+    const done = await intervene(b, id, 'code-courrier');
+    expect(done.headers.location).toBe(`/agents/personnes/${id}?fait=code-courrier`);
+    const letter = required(await lastMessageTo(ctx.pool, to, 'courrier'), 'letter');
+    const code = required(/([A-Z2-9]{4}-[A-Z2-9]{4})/.exec(letter.body)?.[1], 'code');
+    expect(letter.body).toContain('30 jours');
+    // The agent never sees the code: not on the sheet, not in the audit row.
+    const after = await b.get(`/agents/personnes/${id}?fait=code-courrier`);
+    expect(after.body).toContain('Un nouveau code part par courrier');
+    expect(after.body).not.toContain(code);
+    const rows = await auditRows(id, 'code-courrier');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.details.reason).toBe('courrier');
+    expect(JSON.stringify(rows[0])).not.toContain(code);
+    // The person is told a letter is on its way.
+    const notice = await lastMessageTo(ctx.pool, required(nathalie.email, 'e-mail'), 'email');
+    expect(notice?.subject).toBe('Un code vous est envoyé par courrier');
+    const p = new TestBrowser(ctx.app);
+    const ok = await p.submit('/activer-mon-compte', { nir: required(nathalie.nir, 'nir'), code });
+    expect(ok.headers.location).toBe('/premiere-connexion');
+  });
+
+  it('sends a person with an account a code by letter that lets them choose a new password', async () => {
+    const sophie = persona('allocataire-leroy');
+    const id = await personId('allocataire-leroy');
+    const to = await postalAddressOf(id);
+    const b = await as('superviseur');
+    await openFile(b, id, 'accueil');
+    await intervene(b, id, 'code-courrier');
+    // A second letter replaces the first: only the newest code works.
+    const first = required(await lastMessageTo(ctx.pool, to, 'courrier'), 'letter');
+    await intervene(b, id, 'code-courrier');
+    const letter = required(await lastMessageTo(ctx.pool, to, 'courrier'), 'second letter');
+    expect(letter.id).not.toBe(first.id);
+    expect(letter.subject).toContain('nouveau mot de passe');
+    expect(await auditRows(id, 'code-courrier')).toHaveLength(2);
+    const old = required(/([A-Z2-9]{4}-[A-Z2-9]{4})/.exec(first.body)?.[1], 'old code');
+    const code = required(/([A-Z2-9]{4}-[A-Z2-9]{4})/.exec(letter.body)?.[1], 'code');
+    const stale = await new TestBrowser(ctx.app).submit('/activer-mon-compte', {
+      nir: sophie.nir,
+      code: old,
+    });
+    expect(stale.statusCode).toBe(400);
+    const p = new TestBrowser(ctx.app);
+    const ok = await p.submit('/activer-mon-compte', { nir: sophie.nir, code });
+    expect(ok.headers.location).toBe('/premiere-connexion');
+    await p.submit('/premiere-connexion', { password: 'Calanques-Marseille-2026' });
+    const res = await new TestBrowser(ctx.app).login(sophie.nir, 'Calanques-Marseille-2026');
+    expect(res.statusCode).toBe(303);
+    expect((await new TestBrowser(ctx.app).login(sophie.nir, sophie.password)).statusCode).toBe(
+      401,
+    );
+  });
+
+  it('refuses the letter to a testeur, and to a person too young for an account', async () => {
+    const nathalie = await personId('allocataire-non-migre');
+    const to = await postalAddressOf(nathalie);
+    const before = await lettersTo(to);
+    const testeur = await as('testeur');
+    const home = await testeur.get('/agents');
+    const refused = await testeur.post(`/agents/personnes/${nathalie}/code-courrier`, {
+      _csrf: csrfTokenOf(home.body),
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(await lettersTo(to)).toBe(before);
+    const jade = await personId('enfant-leroy');
+    const b = await as('conseiller');
+    await openFile(b, jade);
+    const tooYoung = await intervene(b, jade, 'code-courrier');
+    expect(tooYoung.statusCode).toBe(403);
+    expect(tooYoung.body).toContain('au moins 15 ans');
+    expect(await auditRows(jade, 'code-courrier')).toEqual([]);
   });
 });
 
