@@ -4,7 +4,7 @@ import { agentRouteActions } from '#src/http/journeys/agents-area.ts';
 import { createAgent } from '#src/services/agents/create-agent.ts';
 import { demoAgents } from '#src/seed/demo.ts';
 import { openSession } from '#src/services/sessions.ts';
-import { useTestApp } from '../support/app.ts';
+import { createTestApp, useTestApp } from '../support/app.ts';
 import { AGENT_COOKIES, agentLogin, demoAgentOf, totpAt } from '../support/agents.ts';
 import { TestBrowser, csrfTokenOf } from '../support/browser.ts';
 import { SESSION_COOKIES } from '../support/cookies.ts';
@@ -673,5 +673,91 @@ describe('agents: test dossiers', () => {
       _csrf: csrfTokenOf(home.body),
     });
     expect(res.statusCode).toBe(403);
+  });
+});
+
+describe('agents: « Créer des foyers » (test dossiers)', () => {
+  const FOYERS = '/agents/dossiers-de-test/foyers';
+  const dossiers = async () =>
+    Number(
+      required(
+        (await ctx.pool.query<{ n: string }>('SELECT count(*) AS n FROM dossiers')).rows[0],
+        'count',
+      ).n,
+    );
+
+  it('adds N random households, the page showing the progress until done', async () => {
+    const before = await dossiers();
+    const b = await as('testeur');
+    const list = await b.get('/agents/dossiers-de-test');
+    expect(list.body).toContain(`href="${FOYERS}"`);
+    const form = await b.get(FOYERS);
+    expect(form.statusCode).toBe(200);
+    for (const nombre of ['0', '10001', 'beaucoup']) {
+      const bad = await b.submit(FOYERS, { nombre });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('Saisissez un nombre de foyers entre 1 et 10');
+      expect(bad.body).toContain(`value="${nombre}"`);
+    }
+    const started = await b.submit(FOYERS, { nombre: '50' });
+    expect(started.headers.location).toBe(FOYERS);
+    // The page refreshes itself while the job runs; the test reads it the same way.
+    let page = await b.get(FOYERS);
+    for (let i = 0; i < 600 && page.body.includes('data-job="running"'); i += 1) {
+      expect(page.body).toContain('<meta http-equiv="refresh" content="2">');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      page = await b.get(FOYERS);
+    }
+    expect(page.body).toContain('data-job="done"');
+    // Outside the tags, a colon follows a no-break space (the views' typography).
+    expect(page.body).toMatch(/data-progress>50 \/ 50 foyers créés\s: terminé\.</u);
+    expect(page.body).not.toContain('http-equiv="refresh"');
+    expect(await dossiers()).toBe(before + 50);
+  });
+
+  it('runs one job at a time: a second one is refused while the first runs', async () => {
+    const agent = await ctx.pool.query<{ id: string }>(
+      "SELECT id FROM agents WHERE role = 'testeur' LIMIT 1",
+    );
+    const running = await ctx.pool.query<{ id: string }>(
+      'INSERT INTO random_household_jobs (agent_id, requested, created) VALUES ($1, 5000, 2300) RETURNING id',
+      [required(agent.rows[0], 'agent').id],
+    );
+    const before = await dossiers();
+    const b = await as('superviseur');
+    const page = await b.get(FOYERS);
+    expect(page.body).toContain('<meta http-equiv="refresh" content="2">');
+    expect(page.body).toMatch(/2\s300 \/ 5\s000 foyers créés/u);
+    const refused = await b.submit(FOYERS, { nombre: '10' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('déjà en cours');
+    expect(await dossiers()).toBe(before);
+    await ctx.pool.query('UPDATE random_household_jobs SET failed_at = now() WHERE id = $1', [
+      required(running.rows[0], 'job').id,
+    ]);
+    expect((await b.get(FOYERS)).body).toContain('s’est arrêtée sur une erreur');
+  });
+
+  it('refuses a conseiller, and does not exist in production', async () => {
+    const b = await as('conseiller');
+    const jobs = async () =>
+      (await ctx.pool.query('SELECT 1 FROM random_household_jobs')).rowCount ?? 0;
+    const before = await jobs();
+    const home = await b.get('/agents');
+    const res = await b.post(FOYERS, { _csrf: csrfTokenOf(home.body), nombre: '5' });
+    expect(res.statusCode).toBe(403);
+    expect(await jobs()).toBe(before);
+    const prod = await createTestApp(ctx.db, { NODE_ENV: 'production', LOG_LEVEL: 'silent' });
+    try {
+      const anonymous = new TestBrowser(prod.app);
+      // A console page there sends to the login; this one is no route at all.
+      expect((await anonymous.get('/agents/recherche')).headers.location).toBe('/agents/connexion');
+      expect((await anonymous.get(FOYERS)).statusCode).toBe(404);
+      expect(prod.app.routeTable.some((r) => r.url.startsWith('/agents/dossiers-de-test'))).toBe(
+        false,
+      );
+    } finally {
+      await prod.app.close();
+    }
   });
 });

@@ -33,6 +33,7 @@ export const agentRouteActions: Readonly<Record<string, AgentAction | 'open'>> =
   '/agents/personnes/:id/attribuer-nir': 'assign-nir',
   '/agents/dossiers-de-test': 'test-dossiers',
   '/agents/dossiers-de-test/:key/reinitialiser': 'test-dossiers',
+  '/agents/dossiers-de-test/foyers': 'test-dossiers',
   '/agents/equipe': 'supervise',
 };
 

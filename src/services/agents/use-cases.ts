@@ -6,6 +6,7 @@ import { agentEnrolment, checkAgentCode, checkAgentPassword } from './agent-logi
 import { closeAgentSession, resolveAgent, type AgentClaims } from './agent-sessions.ts';
 import { assignNirAsAgent, intervene } from './interventions.ts';
 import { openPersonSheet, searchPeople } from './lookup.ts';
+import { randomHouseholdsProgress, startRandomHouseholds } from './random-households.ts';
 import { listTestDossiers, resetTestPersona } from './test-dossiers.ts';
 
 /** The agents' console's use cases, bound to their dependencies (like services/use-cases.ts). */
@@ -26,6 +27,8 @@ export function buildAgentUseCases(deps: Deps) {
     assignNir: use(assignNirAsAgent),
     testDossiers: use(listTestDossiers),
     resetPersona: use(resetTestPersona),
+    startRandomHouseholds: use(startRandomHouseholds),
+    randomHouseholdsProgress: use(randomHouseholdsProgress),
     /** For the person's own history: when the Caf consulted their file. */
     consultationsOf: async (principal: Principal) =>
       (await consultationsOf(deps.pool, principal.personId, 20)).map((c) => ({
