@@ -34,6 +34,13 @@ async function personId(key: string): Promise<string> {
   return required(r.rows[0], `person ${key}`).id;
 }
 
+async function agentId(role: AgentRole): Promise<string> {
+  const r = await ctx.pool.query<{ id: string }>('SELECT id FROM agents WHERE login = $1', [
+    demoAgentOf(role).login,
+  ]);
+  return required(r.rows[0], `agent ${role}`).id;
+}
+
 /** Opens a person's file with a reason (the sheet's precondition). */
 async function openFile(b: TestBrowser, id: string, reason = 'appel-telephonique') {
   const res = await b.submit(`/agents/personnes/${id}/motif`, { reason });
@@ -230,7 +237,10 @@ describe('agents: every /agents route × every role (route table and matrix)', (
     for (const { method, url } of routes()) {
       if (method !== 'GET' || agentRouteActions[url] === 'open') continue;
       const res = await new TestBrowser(ctx.app).get(
-        url.replace(':id', camille).replace(':action', 'deverrouiller'),
+        url
+          .replace(':id', camille)
+          .replace(':action', 'deverrouiller')
+          .replace(':agent', await agentId('testeur')),
       );
       expect({ url, location: res.headers.location }).toEqual({
         url,
@@ -248,7 +258,12 @@ describe('agents: every /agents route × every role (route table and matrix)', (
       for (const { method, url } of routes()) {
         const action = agentRouteActions[url];
         if (method !== 'GET' || action === 'open' || action === undefined) continue;
-        const res = await b.get(url.replace(':id', camille).replace(':action', 'deverrouiller'));
+        const res = await b.get(
+          url
+            .replace(':id', camille)
+            .replace(':action', 'deverrouiller')
+            .replace(':agent', await agentId('testeur')),
+        );
         const allowed = agentMay(role, action);
         expect({ role, url, status: res.statusCode }).toEqual({
           role,
@@ -759,5 +774,74 @@ describe('agents: « Créer des foyers » (test dossiers)', () => {
     } finally {
       await prod.app.close();
     }
+  });
+});
+
+describe('agents: « Équipe » — disabling an agent', () => {
+  it('disables an agent: their sessions end, they cannot log in again, with an audit row', async () => {
+    const created = await createAgent(ctx.deps, {
+      login: 'agent.sortant',
+      givenName: 'Paul',
+      familyName: 'Sortant',
+      role: 'conseiller',
+    });
+    if (!created.ok) throw new Error('agent not created');
+    const target = new TestBrowser(ctx.app);
+    const credentials = { login: 'agent.sortant', ...created };
+    await agentLogin(target, credentials, tick());
+    expect((await target.get('/agents')).statusCode).toBe(200);
+    const id = required(
+      (await ctx.pool.query<{ id: string }>("SELECT id FROM agents WHERE login = 'agent.sortant'"))
+        .rows[0],
+      'agent',
+    ).id;
+
+    // A conseiller cannot.
+    const conseiller = await as('conseiller');
+    const home = await conseiller.get('/agents');
+    const refused = await conseiller.post(`/agents/equipe/${id}/desactiver`, {
+      _csrf: csrfTokenOf(home.body),
+    });
+    expect(refused.statusCode).toBe(403);
+    expect((await target.get('/agents')).statusCode).toBe(200);
+
+    const b = await as('superviseur');
+    const team = await b.get('/agents/equipe');
+    expect(team.body).toContain('data-disable="agent.sortant"');
+    // No button against oneself, and the server refuses it too.
+    expect(team.body).not.toContain(`data-disable="${demoAgentOf('superviseur').login}"`);
+    const self = await b.submit(`/agents/equipe/${await agentId('superviseur')}/desactiver`, {});
+    expect(self.statusCode).toBe(403);
+    expect(self.body).toContain('votre propre compte');
+
+    const confirm = await b.get(`/agents/equipe/${id}/desactiver`);
+    expect(confirm.body).toContain('ne pourra plus se connecter');
+    const done = await b.submit(`/agents/equipe/${id}/desactiver`, {});
+    expect(done.headers.location).toBe('/agents/equipe?fait=desactive');
+    expect((await b.get('/agents/equipe?fait=desactive')).body).toContain('data-done');
+
+    expect((await target.get('/agents')).headers.location).toBe('/agents/connexion');
+    const sessions = await ctx.pool.query(
+      'SELECT 1 FROM agent_sessions WHERE agent_id = $1 AND revoked_at IS NULL',
+      [id],
+    );
+    expect(sessions.rowCount).toBe(0);
+    const again = await new TestBrowser(ctx.app).submit('/agents/connexion', {
+      login: 'agent.sortant',
+      password: created.password,
+    });
+    expect(again.headers.location).not.toBe('/agents/connexion/code');
+    const audit = await ctx.pool.query<{ actor_agent_id: string }>(
+      "SELECT actor_agent_id FROM audit_log WHERE action = 'agent:desactiver-agent' AND details->>'targetAgentId' = $1",
+      [id],
+    );
+    expect(audit.rows).toEqual([{ actor_agent_id: await agentId('superviseur') }]);
+    // Again: nothing to do, no second row.
+    await b.submit(`/agents/equipe/${id}/desactiver`, {});
+    const rows = await ctx.pool.query(
+      "SELECT 1 FROM audit_log WHERE action = 'agent:desactiver-agent' AND details->>'targetAgentId' = $1",
+      [id],
+    );
+    expect(rows.rowCount).toBe(1);
   });
 });

@@ -35,6 +35,7 @@ export const agentRouteActions: Readonly<Record<string, AgentAction | 'open'>> =
   '/agents/dossiers-de-test/:key/reinitialiser': 'test-dossiers',
   '/agents/dossiers-de-test/foyers': 'test-dossiers',
   '/agents/equipe': 'supervise',
+  '/agents/equipe/:agent/desactiver': 'supervise',
 };
 
 const REFUSAL = {
