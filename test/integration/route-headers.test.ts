@@ -42,6 +42,7 @@ const STATIC_SAMPLES: Readonly<Record<string, string>> = {
   '/agents/personnes/:id/attribuer-nir': `/agents/personnes/${NOBODY}/attribuer-nir`,
   '/agents/personnes/:id/:action': `/agents/personnes/${NOBODY}/deverrouiller`,
   '/agents/dossiers-de-test/:key/reinitialiser': '/agents/dossiers-de-test/inconnu/reinitialiser',
+  '/agents/equipe/:agent/desactiver': `/agents/equipe/${NOBODY}/desactiver`,
 };
 
 /** A URL for each route with a parameter outside /static (an id looked up in one's dossier). */
