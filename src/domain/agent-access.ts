@@ -61,6 +61,7 @@ export const interventions = [
   'suspendre',
   'lever-suspension',
   'forcer-mot-de-passe',
+  'code-courrier',
 ] as const;
 export type Intervention = (typeof interventions)[number];
 

@@ -164,7 +164,7 @@ export async function inviteMember(
     await insertInvitation(tx, {
       dossierId: household.dossierId,
       personId: member.personId,
-      invitedBy: principal.personId,
+      invitedBy: { person: principal.personId },
       channel: input.channel,
       destination,
       codeHash: hashInvitationCode(s.secrets.codes, member.personId, code),

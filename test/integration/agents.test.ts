@@ -4,11 +4,11 @@ import { agentRouteActions } from '#src/http/journeys/agents-area.ts';
 import { createAgent } from '#src/services/agents/create-agent.ts';
 import { demoAgents } from '#src/seed/demo.ts';
 import { openSession } from '#src/services/sessions.ts';
-import { useTestApp } from '../support/app.ts';
+import { createTestApp, useTestApp } from '../support/app.ts';
 import { AGENT_COOKIES, agentLogin, demoAgentOf, totpAt } from '../support/agents.ts';
 import { TestBrowser, csrfTokenOf } from '../support/browser.ts';
 import { SESSION_COOKIES } from '../support/cookies.ts';
-import { lastMessageTo } from '../support/outbox.ts';
+import { lastMessageTo, waitForDelivery } from '../support/outbox.ts';
 import { demo, persona, required } from '../support/personas.ts';
 
 // The services' clock moves 30 s (one TOTP step) before each agent login: a code is good once.
@@ -32,6 +32,13 @@ async function personId(key: string): Promise<string> {
     [p.nir, p.givenName, p.familyName],
   );
   return required(r.rows[0], `person ${key}`).id;
+}
+
+async function agentId(role: AgentRole): Promise<string> {
+  const r = await ctx.pool.query<{ id: string }>('SELECT id FROM agents WHERE login = $1', [
+    demoAgentOf(role).login,
+  ]);
+  return required(r.rows[0], `agent ${role}`).id;
 }
 
 /** Opens a person's file with a reason (the sheet's precondition). */
@@ -230,7 +237,10 @@ describe('agents: every /agents route × every role (route table and matrix)', (
     for (const { method, url } of routes()) {
       if (method !== 'GET' || agentRouteActions[url] === 'open') continue;
       const res = await new TestBrowser(ctx.app).get(
-        url.replace(':id', camille).replace(':action', 'deverrouiller'),
+        url
+          .replace(':id', camille)
+          .replace(':action', 'deverrouiller')
+          .replace(':agent', await agentId('testeur')),
       );
       expect({ url, location: res.headers.location }).toEqual({
         url,
@@ -250,7 +260,12 @@ describe('agents: every /agents route × every role (route table and matrix)', (
         if (method !== 'GET' || action === 'open' || action === undefined) continue;
         // An incident's pages need an incident: test/integration/agents-supervision.test.ts.
         if (url.startsWith('/agents/incidents/:')) continue;
-        const res = await b.get(url.replace(':id', camille).replace(':action', 'deverrouiller'));
+        const res = await b.get(
+          url
+            .replace(':id', camille)
+            .replace(':action', 'deverrouiller')
+            .replace(':agent', await agentId('testeur')),
+        );
         const allowed = agentMay(role, action);
         expect({ role, url, status: res.statusCode }).toEqual({
           role,
@@ -501,6 +516,116 @@ describe('agents: interventions', () => {
     expect(after.rows[0]?.nir).toBe(nir);
     expect(amadou.provisionalId).not.toBeNull();
   });
+
+  /** The letter's recipient: the person's name, then the dossier's address, line by line. */
+  async function postalAddressOf(id: string): Promise<string> {
+    const r = await ctx.pool.query<{ lines: string }>(
+      `SELECT concat_ws(E'\\n', upper(p.family_name), d.address_line1, d.address_line2, d.postcode || ' ' || d.city) AS lines
+         FROM persons p JOIN dossier_members m ON m.person_id = p.id JOIN dossiers d ON d.id = m.dossier_id
+        WHERE p.id = $1`,
+      [id],
+    );
+    const lines = required(r.rows[0], 'dossier').lines;
+    const given = required(
+      (
+        await ctx.pool.query<{ g: string }>('SELECT given_name AS g FROM persons WHERE id = $1', [
+          id,
+        ])
+      ).rows[0],
+      'person',
+    ).g;
+    return `${given} ${lines}`;
+  }
+
+  async function lettersTo(recipient: string): Promise<number> {
+    await waitForDelivery(ctx.pool);
+    const r = await ctx.pool.query(
+      "SELECT 1 FROM dev_outbox WHERE channel = 'courrier' AND recipient = $1",
+      [recipient],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  it('sends a new activation code by letter to the dossier’s address; the code works on « Activer mon compte »', async () => {
+    const nathalie = demo('allocataire-non-migre');
+    const id = await personId('allocataire-non-migre');
+    const to = await postalAddressOf(id);
+    const b = await as('conseiller');
+    await openFile(b, id, 'courrier');
+    const confirm = await b.get(`/agents/personnes/${id}/code-courrier`);
+    expect(confirm.body).toContain('Envoyer un nouveau code par courrier');
+    const done = await intervene(b, id, 'code-courrier');
+    expect(done.headers.location).toBe(`/agents/personnes/${id}?fait=code-courrier`);
+    const letter = required(await lastMessageTo(ctx.pool, to, 'courrier'), 'letter');
+    const code = required(/([A-Z2-9]{4}-[A-Z2-9]{4})/.exec(letter.body)?.[1], 'code');
+    expect(letter.body).toContain('30 jours');
+    // The agent never sees the code: not on the sheet, not in the audit row.
+    const after = await b.get(`/agents/personnes/${id}?fait=code-courrier`);
+    expect(after.body).toContain('Un nouveau code part par courrier');
+    expect(after.body).not.toContain(code);
+    const rows = await auditRows(id, 'code-courrier');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.details.reason).toBe('courrier');
+    expect(JSON.stringify(rows[0])).not.toContain(code);
+    // The person is told a letter is on its way.
+    const notice = await lastMessageTo(ctx.pool, required(nathalie.email, 'e-mail'), 'email');
+    expect(notice?.subject).toBe('Un code vous est envoyé par courrier');
+    const p = new TestBrowser(ctx.app);
+    const ok = await p.submit('/activer-mon-compte', { nir: required(nathalie.nir, 'nir'), code });
+    expect(ok.headers.location).toBe('/premiere-connexion');
+  });
+
+  it('sends a person with an account a code by letter that lets them choose a new password', async () => {
+    const sophie = persona('allocataire-leroy');
+    const id = await personId('allocataire-leroy');
+    const to = await postalAddressOf(id);
+    const b = await as('superviseur');
+    await openFile(b, id, 'accueil');
+    await intervene(b, id, 'code-courrier');
+    // A second letter replaces the first: only the newest code works.
+    const first = required(await lastMessageTo(ctx.pool, to, 'courrier'), 'letter');
+    await intervene(b, id, 'code-courrier');
+    const letter = required(await lastMessageTo(ctx.pool, to, 'courrier'), 'second letter');
+    expect(letter.id).not.toBe(first.id);
+    expect(letter.subject).toContain('nouveau mot de passe');
+    expect(await auditRows(id, 'code-courrier')).toHaveLength(2);
+    const old = required(/([A-Z2-9]{4}-[A-Z2-9]{4})/.exec(first.body)?.[1], 'old code');
+    const code = required(/([A-Z2-9]{4}-[A-Z2-9]{4})/.exec(letter.body)?.[1], 'code');
+    const stale = await new TestBrowser(ctx.app).submit('/activer-mon-compte', {
+      nir: sophie.nir,
+      code: old,
+    });
+    expect(stale.statusCode).toBe(400);
+    const p = new TestBrowser(ctx.app);
+    const ok = await p.submit('/activer-mon-compte', { nir: sophie.nir, code });
+    expect(ok.headers.location).toBe('/premiere-connexion');
+    await p.submit('/premiere-connexion', { password: 'Calanques-Marseille-2026' });
+    const res = await new TestBrowser(ctx.app).login(sophie.nir, 'Calanques-Marseille-2026');
+    expect(res.statusCode).toBe(303);
+    expect((await new TestBrowser(ctx.app).login(sophie.nir, sophie.password)).statusCode).toBe(
+      401,
+    );
+  });
+
+  it('refuses the letter to a testeur, and to a person too young for an account', async () => {
+    const nathalie = await personId('allocataire-non-migre');
+    const to = await postalAddressOf(nathalie);
+    const before = await lettersTo(to);
+    const testeur = await as('testeur');
+    const home = await testeur.get('/agents');
+    const refused = await testeur.post(`/agents/personnes/${nathalie}/code-courrier`, {
+      _csrf: csrfTokenOf(home.body),
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(await lettersTo(to)).toBe(before);
+    const jade = await personId('enfant-leroy');
+    const b = await as('conseiller');
+    await openFile(b, jade);
+    const tooYoung = await intervene(b, jade, 'code-courrier');
+    expect(tooYoung.statusCode).toBe(403);
+    expect(tooYoung.body).toContain('au moins 15 ans');
+    expect(await auditRows(jade, 'code-courrier')).toEqual([]);
+  });
 });
 
 describe('agents: test dossiers', () => {
@@ -565,5 +690,160 @@ describe('agents: test dossiers', () => {
       _csrf: csrfTokenOf(home.body),
     });
     expect(res.statusCode).toBe(403);
+  });
+});
+
+describe('agents: « Créer des foyers » (test dossiers)', () => {
+  const FOYERS = '/agents/dossiers-de-test/foyers';
+  const dossiers = async () =>
+    Number(
+      required(
+        (await ctx.pool.query<{ n: string }>('SELECT count(*) AS n FROM dossiers')).rows[0],
+        'count',
+      ).n,
+    );
+
+  it('adds N random households, the page showing the progress until done', async () => {
+    const before = await dossiers();
+    const b = await as('testeur');
+    const list = await b.get('/agents/dossiers-de-test');
+    expect(list.body).toContain(`href="${FOYERS}"`);
+    const form = await b.get(FOYERS);
+    expect(form.statusCode).toBe(200);
+    for (const nombre of ['0', '10001', 'beaucoup']) {
+      const bad = await b.submit(FOYERS, { nombre });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('Saisissez un nombre de foyers entre 1 et 10');
+      expect(bad.body).toContain(`value="${nombre}"`);
+    }
+    const started = await b.submit(FOYERS, { nombre: '50' });
+    expect(started.headers.location).toBe(FOYERS);
+    // The page refreshes itself while the job runs; the test reads it the same way.
+    let page = await b.get(FOYERS);
+    for (let i = 0; i < 600 && page.body.includes('data-job="running"'); i += 1) {
+      expect(page.body).toContain('<meta http-equiv="refresh" content="2">');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      page = await b.get(FOYERS);
+    }
+    expect(page.body).toContain('data-job="done"');
+    // Outside the tags, a colon follows a no-break space (the views' typography).
+    expect(page.body).toMatch(/data-progress>50 \/ 50 foyers créés\s: terminé\.</u);
+    expect(page.body).not.toContain('http-equiv="refresh"');
+    expect(await dossiers()).toBe(before + 50);
+  });
+
+  it('runs one job at a time: a second one is refused while the first runs', async () => {
+    const agent = await ctx.pool.query<{ id: string }>(
+      "SELECT id FROM agents WHERE role = 'testeur' LIMIT 1",
+    );
+    const running = await ctx.pool.query<{ id: string }>(
+      'INSERT INTO random_household_jobs (agent_id, requested, created) VALUES ($1, 5000, 2300) RETURNING id',
+      [required(agent.rows[0], 'agent').id],
+    );
+    const before = await dossiers();
+    const b = await as('superviseur');
+    const page = await b.get(FOYERS);
+    expect(page.body).toContain('<meta http-equiv="refresh" content="2">');
+    expect(page.body).toMatch(/2\s300 \/ 5\s000 foyers créés/u);
+    const refused = await b.submit(FOYERS, { nombre: '10' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('déjà en cours');
+    expect(await dossiers()).toBe(before);
+    await ctx.pool.query('UPDATE random_household_jobs SET failed_at = now() WHERE id = $1', [
+      required(running.rows[0], 'job').id,
+    ]);
+    expect((await b.get(FOYERS)).body).toContain('s’est arrêtée sur une erreur');
+  });
+
+  it('refuses a conseiller, and does not exist in production', async () => {
+    const b = await as('conseiller');
+    const jobs = async () =>
+      (await ctx.pool.query('SELECT 1 FROM random_household_jobs')).rowCount ?? 0;
+    const before = await jobs();
+    const home = await b.get('/agents');
+    const res = await b.post(FOYERS, { _csrf: csrfTokenOf(home.body), nombre: '5' });
+    expect(res.statusCode).toBe(403);
+    expect(await jobs()).toBe(before);
+    const prod = await createTestApp(ctx.db, { NODE_ENV: 'production', LOG_LEVEL: 'silent' });
+    try {
+      const anonymous = new TestBrowser(prod.app);
+      // A console page there sends to the login; this one is no route at all.
+      expect((await anonymous.get('/agents/recherche')).headers.location).toBe('/agents/connexion');
+      expect((await anonymous.get(FOYERS)).statusCode).toBe(404);
+      expect(prod.app.routeTable.some((r) => r.url.startsWith('/agents/dossiers-de-test'))).toBe(
+        false,
+      );
+    } finally {
+      await prod.app.close();
+    }
+  });
+});
+
+describe('agents: « Équipe » — disabling an agent', () => {
+  it('disables an agent: their sessions end, they cannot log in again, with an audit row', async () => {
+    const created = await createAgent(ctx.deps, {
+      login: 'agent.sortant',
+      givenName: 'Paul',
+      familyName: 'Sortant',
+      role: 'conseiller',
+    });
+    if (!created.ok) throw new Error('agent not created');
+    const target = new TestBrowser(ctx.app);
+    const credentials = { login: 'agent.sortant', ...created };
+    await agentLogin(target, credentials, tick());
+    expect((await target.get('/agents')).statusCode).toBe(200);
+    const id = required(
+      (await ctx.pool.query<{ id: string }>("SELECT id FROM agents WHERE login = 'agent.sortant'"))
+        .rows[0],
+      'agent',
+    ).id;
+
+    // A conseiller cannot.
+    const conseiller = await as('conseiller');
+    const home = await conseiller.get('/agents');
+    const refused = await conseiller.post(`/agents/equipe/${id}/desactiver`, {
+      _csrf: csrfTokenOf(home.body),
+    });
+    expect(refused.statusCode).toBe(403);
+    expect((await target.get('/agents')).statusCode).toBe(200);
+
+    const b = await as('superviseur');
+    const team = await b.get('/agents/equipe');
+    expect(team.body).toContain('data-disable="agent.sortant"');
+    // No button against oneself, and the server refuses it too.
+    expect(team.body).not.toContain(`data-disable="${demoAgentOf('superviseur').login}"`);
+    const self = await b.submit(`/agents/equipe/${await agentId('superviseur')}/desactiver`, {});
+    expect(self.statusCode).toBe(403);
+    expect(self.body).toContain('votre propre compte');
+
+    const confirm = await b.get(`/agents/equipe/${id}/desactiver`);
+    expect(confirm.body).toContain('ne pourra plus se connecter');
+    const done = await b.submit(`/agents/equipe/${id}/desactiver`, {});
+    expect(done.headers.location).toBe('/agents/equipe?fait=desactive');
+    expect((await b.get('/agents/equipe?fait=desactive')).body).toContain('data-done');
+
+    expect((await target.get('/agents')).headers.location).toBe('/agents/connexion');
+    const sessions = await ctx.pool.query(
+      'SELECT 1 FROM agent_sessions WHERE agent_id = $1 AND revoked_at IS NULL',
+      [id],
+    );
+    expect(sessions.rowCount).toBe(0);
+    const again = await new TestBrowser(ctx.app).submit('/agents/connexion', {
+      login: 'agent.sortant',
+      password: created.password,
+    });
+    expect(again.headers.location).not.toBe('/agents/connexion/code');
+    const audit = await ctx.pool.query<{ actor_agent_id: string }>(
+      "SELECT actor_agent_id FROM audit_log WHERE action = 'agent:desactiver-agent' AND details->>'targetAgentId' = $1",
+      [id],
+    );
+    expect(audit.rows).toEqual([{ actor_agent_id: await agentId('superviseur') }]);
+    // Again: nothing to do, no second row.
+    await b.submit(`/agents/equipe/${id}/desactiver`, {});
+    const rows = await ctx.pool.query(
+      "SELECT 1 FROM audit_log WHERE action = 'agent:desactiver-agent' AND details->>'targetAgentId' = $1",
+      [id],
+    );
+    expect(rows.rowCount).toBe(1);
   });
 });

@@ -47,6 +47,7 @@ const STATIC_SAMPLES: Readonly<Record<string, string>> = {
   '/agents/incidents/:id/:action': '/agents/incidents/999999/clore',
   '/agents/incidents/:id/cnil.pdf': '/agents/incidents/999999/cnil.pdf',
   '/agents/incidents/:id/cnil.json': '/agents/incidents/999999/cnil.json',
+  '/agents/equipe/:agent/desactiver': `/agents/equipe/${NOBODY}/desactiver`,
 };
 
 /** A URL for each route with a parameter outside /static (an id looked up in one's dossier). */

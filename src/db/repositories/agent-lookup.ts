@@ -228,3 +228,18 @@ export async function mustChangePassword(db: Queryable, personId: string): Promi
   );
   return r.rows[0]?.must ?? false;
 }
+
+/** The dossier a letter to this person goes to: the one where their role comes first. */
+export async function letterDossierOf(
+  db: Queryable,
+  personId: string,
+): Promise<{ readonly id: string; readonly number: string; readonly address: string } | null> {
+  const r = await db.query<{ id: string; number: string; address: string }>(
+    `SELECT d.id, d.number,
+            concat_ws(E'\\n', d.address_line1, nullif(d.address_line2, ''), d.postcode || ' ' || d.city) AS address
+       FROM dossier_members m JOIN dossiers d ON d.id = m.dossier_id
+      WHERE m.person_id = $1 ORDER BY m.role, d.number LIMIT 1`,
+    [personId],
+  );
+  return r.rows[0] ?? null;
+}

@@ -181,3 +181,30 @@ export async function recordAgentAudit(db: Queryable, e: AgentAuditEntry): Promi
     [e.agentId, e.action, e.targetPersonId, JSON.stringify({ reason: e.reason, ...e.details })],
   );
 }
+
+/** Disables an active agent and revokes their open sessions; false when already disabled. */
+export async function disableAgent(db: Queryable, id: string): Promise<boolean> {
+  const r = await db.query(
+    "UPDATE agents SET status = 'disabled' WHERE id = $1 AND status = 'active'",
+    [id],
+  );
+  if (r.rowCount === 0) return false;
+  await db.query(
+    `UPDATE agent_sessions SET revoked_at = now(), revoked_reason = 'agent-desactive'
+      WHERE agent_id = $1 AND revoked_at IS NULL`,
+    [id],
+  );
+  return true;
+}
+
+/** A superviseur's action on another agent: append-only, like the interventions' rows. */
+export async function recordTeamAudit(
+  db: Queryable,
+  e: { readonly agentId: string; readonly action: string; readonly targetAgentId: string },
+): Promise<void> {
+  await db.query(`INSERT INTO audit_log (actor_agent_id, action, details) VALUES ($1, $2, $3)`, [
+    e.agentId,
+    e.action,
+    JSON.stringify({ targetAgentId: e.targetAgentId }),
+  ]);
+}

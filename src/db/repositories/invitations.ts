@@ -7,7 +7,8 @@ export async function insertInvitation(
   i: {
     dossierId: string;
     personId: string;
-    invitedBy: string;
+    /** A member of the household, or (by letter, from the console) an agent. */
+    invitedBy: { readonly person: string } | { readonly agent: string };
     channel: InvitationChannel;
     destination: string;
     codeHash: Buffer;
@@ -21,12 +22,13 @@ export async function insertInvitation(
     [i.personId, i.createdAt],
   );
   await tx.query(
-    `INSERT INTO invitations (dossier_id, person_id, invited_by, channel, destination, code_hash, created_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    `INSERT INTO invitations (dossier_id, person_id, invited_by, invited_by_agent, channel, destination, code_hash, created_at, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
     [
       i.dossierId,
       i.personId,
-      i.invitedBy,
+      'person' in i.invitedBy ? i.invitedBy.person : null,
+      'agent' in i.invitedBy ? i.invitedBy.agent : null,
       i.channel,
       i.destination,
       i.codeHash,

@@ -35,6 +35,7 @@ export const agentRouteActions: Readonly<Record<string, AgentAction | 'open'>> =
   '/agents/personnes/:id/attribuer-nir': 'assign-nir',
   '/agents/dossiers-de-test': 'test-dossiers',
   '/agents/dossiers-de-test/:key/reinitialiser': 'test-dossiers',
+  '/agents/dossiers-de-test/foyers': 'test-dossiers',
   '/agents/equipe': 'supervise',
   '/agents/maintenance': 'supervise',
   '/agents/maintenance/activer': 'supervise',
@@ -45,6 +46,7 @@ export const agentRouteActions: Readonly<Record<string, AgentAction | 'open'>> =
   '/agents/incidents/:id/:action': 'supervise',
   '/agents/incidents/:id/cnil.pdf': 'supervise',
   '/agents/incidents/:id/cnil.json': 'supervise',
+  '/agents/equipe/:agent/desactiver': 'supervise',
 };
 
 const REFUSAL = {

@@ -7,6 +7,8 @@ import { closeAgentSession, resolveAgent, type AgentClaims } from './agent-sessi
 import { assignNirAsAgent, intervene } from './interventions.ts';
 import { openPersonSheet, searchPeople } from './lookup.ts';
 import { buildSupervision } from './supervision.ts';
+import { randomHouseholdsProgress, startRandomHouseholds } from './random-households.ts';
+import { disableTeamMember, teamMember } from './team.ts';
 import { listTestDossiers, resetTestPersona } from './test-dossiers.ts';
 
 /** The agents' console's use cases, bound to their dependencies (like services/use-cases.ts). */
@@ -27,6 +29,10 @@ export function buildAgentUseCases(deps: Deps) {
     assignNir: use(assignNirAsAgent),
     testDossiers: use(listTestDossiers),
     resetPersona: use(resetTestPersona),
+    teamMember: use(teamMember),
+    disableTeamMember: use(disableTeamMember),
+    startRandomHouseholds: use(startRandomHouseholds),
+    randomHouseholdsProgress: use(randomHouseholdsProgress),
     /** For the person's own history: when the Caf consulted their file. */
     consultationsOf: async (principal: Principal) =>
       (await consultationsOf(deps.pool, principal.personId, 20)).map((c) => ({

@@ -10,7 +10,9 @@ import {
 import { nirErrorMessage } from '#src/domain/nir.ts';
 import type { UseCases } from '#src/services/use-cases.ts';
 import { agentPaths, inScope, personPaths } from '../../../agent-paths.ts';
+import { publicOrigin } from '../../../franceconnect-offer.ts';
 import { fieldError, formValues, type FormErrors } from '../../../forms.ts';
+import { paths } from '../../../paths.ts';
 import { ForbiddenError } from '../../../plugins/errors.ts';
 import { agentOf, agentPage } from '../../../plugins/agent-session.ts';
 
@@ -56,6 +58,13 @@ export const interventionWording: Readonly<
     confirm: 'À sa prochaine connexion, la personne devra choisir un nouveau mot de passe.',
     done: 'Un nouveau mot de passe sera demandé à la prochaine connexion.',
     nothing: 'Un nouveau mot de passe était déjà demandé.',
+  },
+  'code-courrier': {
+    label: 'Envoyer un nouveau code par courrier',
+    confirm:
+      'Un nouveau code sera envoyé par courrier à l’adresse du dossier de la personne (valable 30 jours, il remplace le précédent). Avec ce code, sur la page « Activer mon compte », elle crée son compte ou choisit un nouveau mot de passe. Vous ne verrez pas le code.',
+    done: 'Un nouveau code part par courrier à l’adresse du dossier.',
+    nothing: 'Aucun courrier n’est parti.',
   },
 };
 
@@ -217,7 +226,12 @@ export async function personnesRoutes(app: FastifyInstance, opts: { services: Us
     const { id, action } = actionParam.parse(request.params);
     const reason = withReason(request, reply, id);
     if (!reason) return reply;
-    const outcome = await s.agents.intervene(agentOf(request), { personId: id, action, reason });
+    const outcome = await s.agents.intervene(agentOf(request), {
+      personId: id,
+      action,
+      reason,
+      activationUrl: publicOrigin(s, request) + paths.activerMonCompte,
+    });
     if (!outcome.ok) {
       if (outcome.reason === 'forbidden') throw new ForbiddenError();
       if (outcome.reason === 'not-found') {
@@ -227,7 +241,9 @@ export async function personnesRoutes(app: FastifyInstance, opts: { services: Us
       throw new ForbiddenError({
         title: 'Action impossible',
         message:
-          'Cette personne n’a pas encore de compte personnel : cette action ne s’applique pas.',
+          outcome.reason === 'no-letter'
+            ? 'Aucun code ne peut être envoyé à cette personne : il lui faut un numéro de sécurité sociale, un dossier et au moins 15 ans.'
+            : 'Cette personne n’a pas encore de compte personnel : cette action ne s’applique pas.',
       });
     }
     const query = outcome.changed ? `?fait=${action}` : `?fait=${action}&rien=1`;
