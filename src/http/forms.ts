@@ -28,6 +28,16 @@ export function fieldError(name: string, text: string, items?: readonly string[]
   return withSummary({ [name]: { text, href: `#${name}`, ...(items ? { items } : {}) } }, [name]);
 }
 
+/** Two sources of errors for one form (the schema's, a service's): the first's message wins. */
+export function mergeErrors(
+  first: FormErrors,
+  second: FormErrors | null,
+  order: readonly string[],
+): FormErrors {
+  if (!second) return first;
+  return withSummary({ ...second.fields, ...first.fields }, order);
+}
+
 function withSummary(fields: Record<string, FieldError>, order: readonly string[]): FormErrors {
   const rank = (name: string) => {
     const i = order.indexOf(name);

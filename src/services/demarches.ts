@@ -47,15 +47,14 @@ export async function loadDemarches(
     const pendingSeparation = demarches.some(
       (d) => d.kind === 'separation' && d.status !== 'annulee' && d.status !== 'traitee',
     );
-    const separation = await dossierFor(s, principal, 'declare-separation', { tx });
     return {
       ok: true,
       dossierNumber: access.dossier.number,
       scope: household ? 'household' : 'own',
       demarches,
       canDeclareSeparation:
-        separation.ok &&
-        separation.dossier.id === access.dossier.id &&
+        // The dossier shown is the first the person belongs to: the rule's choice for any action.
+        isAllowed(access.membership, 'declare-separation') &&
         COUPLE_SITUATIONS.has(access.dossier.familySituation) &&
         !pendingSeparation,
       canDeclareAddressChange: isAllowed(access.membership, 'declare-address-change'),

@@ -1,11 +1,6 @@
 import { withTransaction, type Queryable } from '#src/db/pool.ts';
 import { recordAccess, type DataCategory } from '#src/db/repositories/access-log.ts';
-import {
-  findDossierById,
-  findMembershipsOf,
-  type DossierRow,
-} from '#src/db/repositories/dossiers.ts';
-import { findPersonById } from '#src/db/repositories/persons.ts';
+import { findDossiersOfPerson, type DossierRow } from '#src/db/repositories/dossiers.ts';
 import {
   ageOn,
   isAllowed,
@@ -45,21 +40,12 @@ export async function dossiersOf(
   principal: Principal,
   today: Date,
 ): Promise<DossierAccess[]> {
-  const person = await findPersonById(db, principal.personId);
-  if (!person) return [];
-  const age = ageOn(person.birthdate, today);
-  const found: DossierAccess[] = [];
-  for (const m of await findMembershipsOf(db, principal.personId)) {
-    const dossier = await findDossierById(db, m.dossierId);
-    if (dossier) {
-      found.push({
-        ok: true,
-        dossier,
-        membership: { role: m.role, delegation: m.delegation, age },
-      });
-    }
-  }
-  return found;
+  // One round trip: this runs on every personal page (the guard's menu, then the page).
+  return (await findDossiersOfPerson(db, principal.personId)).map((m) => ({
+    ok: true,
+    dossier: m.dossier,
+    membership: { role: m.role, delegation: m.delegation, age: ageOn(m.birthdate, today) },
+  }));
 }
 
 /** The first dossier, in the rule's order, whose matrix column allows `action`. */

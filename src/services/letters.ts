@@ -12,7 +12,13 @@ import {
 import { displayName } from '#src/domain/names.ts';
 import type { Principal } from '#src/domain/principal.ts';
 import type { Deps } from './deps.ts';
-import { dossierFor, logDossierAccess, type DossierRefusal } from './dossier-access.ts';
+import {
+  chooseDossier,
+  dossiersOf,
+  logDossierAccess,
+  type DossierAccess,
+  type DossierRefusal,
+} from './dossier-access.ts';
 import { letterPdf } from './pdf/letter.ts';
 import { hasStrongAuthentication, isRecentFranceConnectPlus } from './strong-auth.ts';
 
@@ -25,16 +31,23 @@ interface LetterAccess {
  * The matrix for letters: `household-letters` reads every letter of the dossier; any other member
  * of 15 or more (`own-data`) reads the letters addressed to them — decided on the record.
  */
+function letterScopeOf(
+  principal: Principal,
+  dossiers: readonly DossierAccess[],
+): LetterAccess | DossierRefusal {
+  const household = chooseDossier(dossiers, 'household-letters');
+  if (household.ok) return { dossier: household.dossier, scope: { kind: 'household' } };
+  const own = chooseDossier(dossiers, 'own-data');
+  if (!own.ok) return own;
+  return { dossier: own.dossier, scope: { kind: 'addressee', personId: principal.personId } };
+}
+
 async function letterAccess(
-  s: Pick<Deps, 'pool' | 'now'>,
+  s: Pick<Deps, 'now'>,
   principal: Principal,
   tx: Queryable,
 ): Promise<LetterAccess | DossierRefusal> {
-  const household = await dossierFor(s, principal, 'household-letters', { tx });
-  if (household.ok) return { dossier: household.dossier, scope: { kind: 'household' } };
-  const own = await dossierFor(s, principal, 'own-data', { tx });
-  if (!own.ok) return own;
-  return { dossier: own.dossier, scope: { kind: 'addressee', personId: principal.personId } };
+  return letterScopeOf(principal, await dossiersOf(tx, principal, s.now()));
 }
 
 export interface LettersPage {
@@ -69,11 +82,11 @@ export async function loadLetters(
 
 /** The dashboard's count of unread letters (null: no dossier lets the person read letters). */
 export async function unreadLetters(
-  s: Pick<Deps, 'pool' | 'now'>,
-  principal: Principal,
   tx: Queryable,
+  principal: Principal,
+  dossiers: readonly DossierAccess[],
 ): Promise<number | null> {
-  const access = await letterAccess(s, principal, tx);
+  const access = letterScopeOf(principal, dossiers);
   if ('ok' in access) return null;
   return countUnreadLetters(tx, access.dossier.id, principal.personId, access.scope);
 }

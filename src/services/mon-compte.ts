@@ -81,7 +81,8 @@ export async function loadMonCompte(
     const person = await findPersonById(tx, principal.personId);
     if (!person) return null;
     const dossiers: DossierView[] = [];
-    for (const { dossier, membership } of await dossiersOf(tx, principal, s.now())) {
+    const memberships = await dossiersOf(tx, principal, s.now());
+    for (const { dossier, membership } of memberships) {
       const categories: DataCategory[] = ['identite'];
       let summary: DossierView['summary'] = null;
       if (isAllowed(membership, 'dossier-summary')) {
@@ -141,7 +142,8 @@ export async function loadMonCompte(
     }
     await logDossierAccess(tx, principal, null, { route, categories: ['identite', 'coordonnees'] });
     const parsed = person.nir ? parseNir(person.nir) : null;
-    const unread = await unreadLetters(s, principal, tx);
+    // The letters rule decided on the memberships already read: no second look-up.
+    const unread = await unreadLetters(tx, principal, memberships);
     return {
       unreadLetters: unread,
       person: {

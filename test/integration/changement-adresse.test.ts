@@ -190,6 +190,33 @@ describe('declaring a change of address', () => {
     expect(await changesOf(res.cle)).toHaveLength(0);
   });
 
+  it('answers a field sent twice in French, by the field (not the validator’s English)', async () => {
+    const b = await as('allocataire-migre');
+    const page = await b.get(PATH);
+    const form = new URLSearchParams({
+      _csrf: csrfTokenOf(page.body),
+      cle: required(/name="cle" value="([^"]+)"/.exec(page.body)?.[1], 'cle'),
+      ...valid,
+    });
+    form.append('commune', 'Paris');
+    form.append('ligne2', 'a');
+    form.append('ligne2', 'b');
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: PATH,
+      headers: {
+        cookie: b.cookieHeader(),
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'http://localhost:80',
+      },
+      payload: form.toString(),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('id="commune-error">Saisissez le nom de la commune.');
+    expect(res.body).toContain('id="ligne2-error">Saisissez le complément d’adresse');
+    expect(res.body).not.toMatch(/Invalid input/);
+  });
+
   it('refuses an unknown postal code by its field', async () => {
     const b = await as('allocataire-migre');
     const res = await declare(b, { ...valid, codePostal: '99999' });

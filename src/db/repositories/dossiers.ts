@@ -1,22 +1,6 @@
 import type { MemberRole } from '#src/domain/access.ts';
 import type { Queryable } from '../pool.ts';
 
-export interface MembershipRow {
-  readonly dossierId: string;
-  readonly role: MemberRole;
-  readonly delegation: boolean;
-}
-
-/** The dossiers this person belongs to, allocataire first. */
-export async function findMembershipsOf(db: Queryable, personId: string): Promise<MembershipRow[]> {
-  const r = await db.query<MembershipRow>(
-    `SELECT dossier_id AS "dossierId", role, delegation FROM dossier_members
-      WHERE person_id = $1 ORDER BY role, dossier_id`,
-    [personId],
-  );
-  return r.rows;
-}
-
 export interface DossierRow {
   readonly id: string;
   readonly number: string;
@@ -29,17 +13,36 @@ export interface DossierRow {
   readonly bic: string | null;
 }
 
-export async function findDossierById(
+export interface DossierMembershipRow {
+  readonly dossier: DossierRow;
+  readonly role: MemberRole;
+  readonly delegation: boolean;
+  /** The member's birth date (YYYY-MM-DD): the matrix decides on the age of the day. */
+  readonly birthdate: string;
+}
+
+/** Every dossier of a person with their membership, in one round trip (allocataire first). */
+export async function findDossiersOfPerson(
   db: Queryable,
-  dossierId: string,
-): Promise<DossierRow | null> {
-  const r = await db.query<DossierRow>(
-    `SELECT id, number, address_line1 AS "addressLine1", address_line2 AS "addressLine2",
-            postcode, city, family_situation AS "familySituation", iban, bic
-       FROM dossiers WHERE id = $1`,
-    [dossierId],
+  personId: string,
+): Promise<DossierMembershipRow[]> {
+  const r = await db.query<DossierRow & Omit<DossierMembershipRow, 'dossier'>>(
+    `SELECT d.id, d.number, d.address_line1 AS "addressLine1", d.address_line2 AS "addressLine2",
+            d.postcode, d.city, d.family_situation AS "familySituation", d.iban, d.bic,
+            m.role, m.delegation, p.birthdate
+       FROM dossier_members m
+       JOIN persons p ON p.id = m.person_id
+       JOIN dossiers d ON d.id = m.dossier_id
+      WHERE m.person_id = $1
+      ORDER BY m.role, m.dossier_id`,
+    [personId],
   );
-  return r.rows[0] ?? null;
+  return r.rows.map(({ role, delegation, birthdate, ...dossier }) => ({
+    dossier,
+    role,
+    delegation,
+    birthdate,
+  }));
 }
 
 export interface MemberRow {

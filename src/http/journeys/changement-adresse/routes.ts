@@ -5,7 +5,7 @@ import { normalisePostcode } from '#src/domain/communes.ts';
 import type { UseCases } from '#src/services/use-cases.ts';
 import { confirmOnArrival } from '../../confirmation.ts';
 import { dateField } from '../../fields.ts';
-import { fieldError, formErrors, formValues, type FormErrors } from '../../forms.ts';
+import { fieldError, formErrors, formValues, mergeErrors, type FormErrors } from '../../forms.ts';
 import { paths } from '../../paths.ts';
 import { isPlainText, PLAIN_TEXT_MESSAGE } from '../../plain-text.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
@@ -38,7 +38,7 @@ function addressForm(today: Date) {
       .max(100, 'L’adresse ne doit pas dépasser 100 caractères.')
       .refine(isPlainText, PLAIN_TEXT_MESSAGE),
     ligne2: z
-      .string()
+      .string({ error: 'Saisissez le complément d’adresse en une seule ligne.' })
       .trim()
       .max(100, 'Le complément d’adresse ne doit pas dépasser 100 caractères.')
       .refine(isPlainText, PLAIN_TEXT_MESSAGE)
@@ -57,7 +57,7 @@ function addressForm(today: Date) {
         return z.NEVER;
       }),
     commune: z
-      .string()
+      .string({ error: 'Saisissez le nom de la commune.' })
       .trim()
       .max(100, 'Le nom de la commune est trop long.')
       .refine(isPlainText, PLAIN_TEXT_MESSAGE)
@@ -80,13 +80,6 @@ function addressForm(today: Date) {
     }),
     cle: z.uuid({ error: 'Le formulaire a expiré : rechargez la page.' }),
   });
-}
-
-function merge(a: FormErrors, b: FormErrors | null): FormErrors {
-  if (!b) return a;
-  const fields = { ...a.fields, ...b.fields };
-  const rank = (href: string) => FIELDS.indexOf(href.slice(1));
-  return { fields, summary: Object.values(fields).sort((x, y) => rank(x.href) - rank(y.href)) };
 }
 
 /** /mon-compte/changement-adresse: declare a move; the Caf changes the dossier's address later. */
@@ -145,7 +138,13 @@ export async function changementAdresseRoutes(app: FastifyInstance, opts: { serv
         );
       }
     }
-    if (!form.success) return again(merge(formErrors(form.error, FIELDS), communeError), choices);
+    if (!form.success)
+      return again(
+        communeError
+          ? mergeErrors(communeError, formErrors(form.error, FIELDS), FIELDS)
+          : formErrors(form.error, FIELDS),
+        choices,
+      );
     if (!match?.ok) {
       return again(communeError ?? fieldError('codePostal', 'Saisissez le code postal.'), choices);
     }

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { MAX_DOCUMENT_BYTES, type FileProblem } from '#src/services/documents.ts';
 import type { UseCases } from '#src/services/use-cases.ts';
-import { fieldError, formErrors, formValues, type FormErrors } from '../../forms.ts';
+import { fieldError, formErrors, formValues, mergeErrors, type FormErrors } from '../../forms.ts';
 import { paths } from '../../paths.ts';
 import { isPlainText, PLAIN_TEXT_MESSAGE } from '../../plain-text.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
@@ -31,7 +31,7 @@ const documentForm = z
         'Choisissez le document que vous envoyez.',
       ),
     description: z
-      .string()
+      .string({ error: 'Décrivez le document en une seule ligne.' })
       .trim()
       .max(200, 'La description ne doit pas dépasser 200 caractères.')
       .refine(isPlainText, PLAIN_TEXT_MESSAGE)
@@ -88,14 +88,6 @@ function uploadedFile(body: unknown): { filename: string; bytes: Buffer } | null
   if (typeof f !== 'object' || f === null || !('bytes' in f) || !('filename' in f)) return null;
   const { bytes, filename } = f;
   return Buffer.isBuffer(bytes) && typeof filename === 'string' ? { bytes, filename } : null;
-}
-
-function merge(a: FormErrors, b: FormErrors | null): FormErrors {
-  if (!b) return a;
-  const fields = { ...b.fields, ...a.fields };
-  const rank = (href: string) => FIELD_ORDER.indexOf(href.slice(1));
-  const summary = Object.values(fields).sort((x, y) => rank(x.href) - rank(y.href));
-  return { fields, summary };
 }
 
 /** /mon-compte/documents: the documents the Caf asks for, sending them, the receipts. */
@@ -163,7 +155,7 @@ export async function documentsRoutes(app: FastifyInstance, opts: { services: Us
         );
     if (!form.success) {
       const fileMissing = file === null ? fieldError('fichier', FILE_MESSAGES.missing) : null;
-      return again(merge(formErrors(form.error, FIELD_ORDER), fileMissing));
+      return again(mergeErrors(formErrors(form.error, FIELD_ORDER), fileMissing, FIELD_ORDER));
     }
     const free = form.data.demande === FREE;
     const sent = await s.documents.send(principal, {
