@@ -71,11 +71,16 @@ function waitForExit(proc: ChildProcess, ms: number): Promise<boolean> {
 }
 
 function startServer(households: number): Promise<ServerHandle> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join('bench', 'server.ts')], {
-    cwd: projectRoot,
-    env: { ...process.env, BENCH_HOUSEHOLDS: String(households) },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const proc = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', path.join('bench', 'server.ts')],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, BENCH_HOUSEHOLDS: String(households) },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   child = proc;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
