@@ -1,6 +1,10 @@
 import { withTransaction, type Queryable } from '#src/db/pool.ts';
 import { recordAccess, type DataCategory } from '#src/db/repositories/access-log.ts';
-import { findDossiersOfPerson, type DossierRow } from '#src/db/repositories/dossiers.ts';
+import {
+  findDossiersOfPerson,
+  type DossierMembershipRow,
+  type DossierRow,
+} from '#src/db/repositories/dossiers.ts';
 import {
   ageOn,
   isAllowed,
@@ -40,8 +44,15 @@ export async function dossiersOf(
   principal: Principal,
   today: Date,
 ): Promise<DossierAccess[]> {
-  // One round trip: this runs on every personal page (the guard's menu, then the page).
-  return (await findDossiersOfPerson(db, principal.personId)).map((m) => ({
+  return membershipsAsOf(await findDossiersOfPerson(db, principal.personId), today);
+}
+
+/** Membership rows as the matrix sees them: role, delegation and the age of the day. */
+export function membershipsAsOf(
+  rows: readonly DossierMembershipRow[],
+  today: Date,
+): DossierAccess[] {
+  return rows.map((m) => ({
     ok: true,
     dossier: m.dossier,
     membership: { role: m.role, delegation: m.delegation, age: ageOn(m.birthdate, today) },
@@ -120,13 +131,6 @@ export function menuOf(dossiers: readonly DossierAccess[]): AccountMenu {
     household: chooseDossier(dossiers, 'dossier-summary').ok,
     bankDetails: chooseDossier(dossiers, 'change-bank-details').ok,
   };
-}
-
-export async function accountMenuFor(
-  s: Pick<Deps, 'pool' | 'now'>,
-  principal: Principal,
-): Promise<AccountMenu> {
-  return menuOf(await dossiersOf(s.pool, principal, s.now()));
 }
 
 /** Is this reason the matrix's refusal (the 403 page), rather than a journey's own answer? */

@@ -16,7 +16,7 @@ import type { Deps } from './deps.ts';
  * When the window has begun and asks for it, the public sessions are ended here, once.
  */
 export async function currentMaintenance(s: Pick<Deps, 'pool'>): Promise<MaintenanceState> {
-  let read: Awaited<ReturnType<typeof readMaintenance>>;
+  let read: MaintenanceRead;
   try {
     read = await readMaintenance(s.pool);
   } catch (error) {
@@ -25,8 +25,21 @@ export async function currentMaintenance(s: Pick<Deps, 'pool'>): Promise<Mainten
     if (isConnectionError(error) || isTransientDatabaseError(error)) return { mode: 'off' };
     throw error;
   }
-  const { window, now } = read;
-  const state = maintenanceState(window, now);
+  return maintenanceOf(s, read);
+}
+
+/** The maintenance row as one statement read it, with the database's clock. */
+export type MaintenanceRead = Awaited<ReturnType<typeof readMaintenance>>;
+
+/**
+ * The state for a row already read (a signed-in request reads it with its session, ADR 0014):
+ * when the window has begun and asks for it, the public sessions are ended here, once.
+ */
+export async function maintenanceOf(
+  s: Pick<Deps, 'pool'>,
+  read: MaintenanceRead,
+): Promise<MaintenanceState> {
+  const state = maintenanceState(read.window, read.now);
   if (state.mode === 'on' && state.endSessionsNow) await endPublicSessionsOnce(s.pool);
   return state;
 }

@@ -1,9 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '#src/db/pool.ts';
 import { insertAuthEvent } from '#src/db/repositories/auth-events.ts';
-import { insertSession, revokeSession, touchLiveSession } from '#src/db/repositories/sessions.ts';
+import {
+  insertSession,
+  revokeSession,
+  startRequest as readRequestStart,
+} from '#src/db/repositories/sessions.ts';
 import { displayName } from '#src/domain/names.ts';
 import type { AuthMethod, Principal } from '#src/domain/principal.ts';
+import type { Deps } from './deps.ts';
+import { membershipsAsOf, type DossierAccess } from './dossier-access.ts';
+import type { MaintenanceRead } from './maintenance.ts';
 import { AccountSuspendedError, refuseIfSuspended } from './suspension.ts';
 
 /** What the encrypted cookie carries. Nothing else in it is trusted. */
@@ -64,27 +71,44 @@ export async function openSession(
   return { sid, pid: login.personId };
 }
 
-/** The principal of a request, or null when its session is missing, expired or revoked. */
-export async function resolvePrincipal(
-  db: Queryable,
-  settings: SessionSettings,
+/** What a signed-in request starts from (ADR 0014): one statement, one snapshot. */
+export interface RequestContext {
+  /** null when the cookie's session is missing, expired or revoked. */
+  readonly principal: Principal | null;
+  /** The principal's dossiers and memberships, as the session statement read them. */
+  readonly dossiers: readonly DossierAccess[];
+  /** The maintenance row of the same statement: the maintenance plugin reads no second time. */
+  readonly maintenance: MaintenanceRead;
+}
+
+/**
+ * The principal of a request with its dossiers and the maintenance row, in one round trip; a
+ * suspended person's session ends here and the request gets the suspension page.
+ */
+export async function startRequest(
+  s: Pick<Deps, 'pool' | 'config' | 'now'>,
   claims: SessionClaims,
-): Promise<Principal | null> {
+): Promise<RequestContext> {
   const sessionHash = hashSessionId(claims.sid);
-  const live = await touchLiveSession(db, sessionHash, claims.pid, settings.idleMs);
-  if (!live) return null;
+  const start = await readRequestStart(s.pool, sessionHash, claims.pid, s.config.session.idleMs);
+  const live = start.session;
+  if (!live) return { principal: null, dossiers: [], maintenance: start.maintenance };
   // Suspended while signed in: this session ends now, and this request gets the suspension page.
   if (live.suspended) {
-    await revokeSession(db, sessionHash, 'suspension');
+    await revokeSession(s.pool, sessionHash, 'suspension');
     throw new AccountSuspendedError();
   }
   return {
-    personId: claims.pid,
-    displayName: displayName(live.givenName, live.familyName),
-    sessionHash,
-    method: live.method,
-    acr: live.acr,
-    authenticatedAt: live.authenticatedAt,
+    principal: {
+      personId: claims.pid,
+      displayName: displayName(live.givenName, live.familyName),
+      sessionHash,
+      method: live.method,
+      acr: live.acr,
+      authenticatedAt: live.authenticatedAt,
+    },
+    dossiers: membershipsAsOf(start.memberships, s.now()),
+    maintenance: start.maintenance,
   };
 }
 

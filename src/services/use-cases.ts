@@ -5,7 +5,6 @@ import { buildAgentUseCases } from './agents/use-cases.ts';
 import { changeBankDetails, loadBankDetailsPage } from './bank-details.ts';
 import type { Deps } from './deps.ts';
 import { deviceCookieAfterLogin, knownDevices } from './devices.ts';
-import { accountMenuFor } from './dossier-access.ts';
 import {
   chooseFirstPassword,
   confirmFirstContact,
@@ -32,7 +31,7 @@ import {
   loadFoyer,
 } from './household.ts';
 import { logIn } from './login.ts';
-import { currentMaintenance } from './maintenance.ts';
+import { currentMaintenance, maintenanceOf } from './maintenance.ts';
 import { phoneConsultation } from './phone.ts';
 import { confirmNewDevice, readNewDeviceLogin, resendNewDeviceCode } from './new-device.ts';
 import {
@@ -75,7 +74,7 @@ import {
   startRecovery,
   verifyRecoveryCode,
 } from './recovery.ts';
-import { resolvePrincipal, type SessionClaims } from './sessions.ts';
+import { startRequest } from './sessions.ts';
 import {
   canStepUpWithPassword,
   finishCodeStepUp,
@@ -104,10 +103,10 @@ export function buildUseCases(deps: Deps) {
     config: deps.config,
     now: deps.now,
     health: { databaseReachable: use(databaseReachable) },
-    maintenance: { current: use(currentMaintenance) },
+    maintenance: { current: use(currentMaintenance), of: use(maintenanceOf) },
     phone: { consult: use(phoneConsultation) },
     sessions: {
-      resolve: (claims: SessionClaims) => resolvePrincipal(deps.pool, deps.config.session, claims),
+      start: use(startRequest),
       logOut: use(logOut),
     },
     devices: { known: use(knownDevices), afterLogin: use(deviceCookieAfterLogin) },
@@ -165,7 +164,6 @@ export function buildUseCases(deps: Deps) {
       method: strongAuthMethod,
     },
     // The /mon-compte/* area: each page asks dossier-access.ts for the dossier its action allows.
-    dossierAccess: { menu: use(accountMenuFor) },
     monCompte: { load: use(loadMonCompte) },
     payments: { list: use(loadPayments), detail: use(loadPayment) },
     household: {

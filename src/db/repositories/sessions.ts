@@ -1,4 +1,7 @@
+import type { MemberRole } from '#src/domain/access.ts';
+import type { MaintenanceWindow } from '#src/domain/maintenance.ts';
 import type { AuthMethod } from '#src/domain/principal.ts';
+import type { DossierRow } from './dossiers.ts';
 import type { Queryable } from '../pool.ts';
 
 export interface NewSession {
@@ -39,28 +42,102 @@ export interface LiveSession {
   readonly suspended: boolean;
 }
 
+/** A membership as read with the session: the dossier, the role, the delegation, the birth date. */
+export interface SessionMembershipRow {
+  readonly dossier: DossierRow;
+  readonly role: MemberRole;
+  readonly delegation: boolean;
+  readonly birthdate: string;
+}
+
+/** What a personal request starts from, read in one statement and one snapshot (ADR 0014). */
+export interface RequestStart {
+  /** null: no live session for this cookie (unknown, revoked, idle or past its absolute limit). */
+  readonly session: LiveSession | null;
+  /** The person's dossiers in the rule's order (allocataire first); empty without a session. */
+  readonly memberships: readonly SessionMembershipRow[];
+  /** The maintenance row (ADR 0012), read on every request, and the database's clock. */
+  readonly maintenance: { readonly window: MaintenanceWindow; readonly now: Date };
+}
+
+interface RequestStartRow {
+  readonly live: boolean;
+  readonly givenName: string | null;
+  readonly familyName: string | null;
+  readonly method: AuthMethod | null;
+  readonly acr: string | null;
+  readonly authenticatedAt: Date | null;
+  readonly suspended: boolean | null;
+  readonly memberships: SessionMembershipRow[] | null;
+  readonly startsAt: Date | null;
+  readonly endsAt: Date | null;
+  readonly message: string | null;
+  readonly endSessions: boolean;
+  readonly sessionsEndedAt: Date | null;
+  readonly now: Date;
+}
+
 /**
- * Checks and touches the session in one statement: it must exist for this person, not be
- * revoked, not be past its absolute expiry and have been seen within the idle timeout.
- * It also returns the person's names for the page header.
+ * One round trip for the start of every signed-in request: the session checked and touched — it
+ * must exist for this person, not be revoked, not be past its absolute expiry and have been seen
+ * within the idle timeout —, the person's names, dossiers and memberships (as
+ * `findDossiersOfPerson`) and the maintenance row — one statement, so the memberships are those of the same snapshot as the
+ * live session, and none are returned when the session is not live.
  */
-export async function touchLiveSession(
+export async function startRequest(
   db: Queryable,
   idHash: Buffer,
   personId: string,
   idleMs: number,
-): Promise<LiveSession | null> {
-  const r = await db.query<LiveSession>(
-    `UPDATE sessions s SET last_seen_at = now()
-       FROM persons p
-      WHERE s.id_hash = $1 AND s.person_id = $2 AND p.id = s.person_id AND s.revoked_at IS NULL
-        AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $3 / 1000.0)
-      RETURNING p.given_name AS "givenName", p.family_name AS "familyName",
-                s.method, s.acr, s.authenticated_at AS "authenticatedAt",
-                p.suspended_at IS NOT NULL AS suspended`,
+): Promise<RequestStart> {
+  const r = await db.query<RequestStartRow>(
+    `WITH live AS (
+       UPDATE sessions s SET last_seen_at = now()
+         FROM persons p
+        WHERE s.id_hash = $1 AND s.person_id = $2 AND p.id = s.person_id AND s.revoked_at IS NULL
+          AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $3 / 1000.0)
+        RETURNING s.person_id, p.given_name, p.family_name, p.birthdate, p.suspended_at,
+                  s.method, s.acr, s.authenticated_at
+     )
+     SELECT live.person_id IS NOT NULL AS live,
+            live.given_name AS "givenName", live.family_name AS "familyName", live.method,
+            live.acr, live.authenticated_at AS "authenticatedAt",
+            live.suspended_at IS NOT NULL AS suspended,
+            (SELECT json_agg(json_build_object(
+                      'dossier', json_build_object(
+                        'id', d.id, 'number', d.number, 'addressLine1', d.address_line1,
+                        'addressLine2', d.address_line2, 'postcode', d.postcode, 'city', d.city,
+                        'familySituation', d.family_situation, 'iban', d.iban, 'bic', d.bic),
+                      'role', m.role, 'delegation', m.delegation, 'birthdate', live.birthdate)
+                    ORDER BY m.role, m.dossier_id)
+               FROM dossier_members m JOIN dossiers d ON d.id = m.dossier_id
+              WHERE m.person_id = live.person_id) AS memberships,
+            mt.starts_at AS "startsAt", mt.ends_at AS "endsAt", mt.message,
+            mt.end_sessions AS "endSessions", mt.sessions_ended_at AS "sessionsEndedAt",
+            now() AS now
+       FROM maintenance mt LEFT JOIN live ON true
+      WHERE mt.id`,
     [idHash, personId, idleMs],
   );
-  return r.rows[0] ?? null;
+  const row = r.rows[0];
+  if (!row) throw new Error('maintenance row missing (migration 018)');
+  const { startsAt, endsAt, message, endSessions, sessionsEndedAt, now } = row;
+  const maintenance = { window: { startsAt, endsAt, message, endSessions, sessionsEndedAt }, now };
+  if (!row.live || !row.givenName || !row.familyName || !row.method || !row.authenticatedAt) {
+    return { session: null, memberships: [], maintenance };
+  }
+  return {
+    session: {
+      givenName: row.givenName,
+      familyName: row.familyName,
+      method: row.method,
+      acr: row.acr,
+      authenticatedAt: row.authenticatedAt,
+      suspended: row.suspended === true,
+    },
+    memberships: row.memberships ?? [],
+    maintenance,
+  };
 }
 
 export async function revokeSession(db: Queryable, idHash: Buffer, reason: string): Promise<void> {

@@ -36,6 +36,6 @@ export const monCompteJourneys = [
  * cannot escape it (test/integration/authenticated-area.test.ts walks the route table).
  */
 export async function authenticatedArea(app: FastifyInstance, opts: { services: UseCases }) {
-  app.addHook('preHandler', requirePrincipal(opts.services));
+  app.addHook('preHandler', requirePrincipal());
   for (const journey of monCompteJourneys) await app.register(journey, opts);
 }

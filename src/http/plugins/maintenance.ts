@@ -21,7 +21,9 @@ export const maintenanceMode = fp(
     app.decorateRequest('maintenanceNotice', null);
     app.addHook('onRequest', async (request, reply) => {
       if (isExemptFromMaintenance(request.url)) return;
-      const state = await maintenance.current();
+      // A signed-in request read the row with its session (ADR 0014): no second read.
+      const read = request.maintenanceRead;
+      const state = read ? await maintenance.of(read) : await maintenance.current();
       if (state.mode === 'planned') {
         request.maintenanceNotice = { startsAt: state.startsAt, endsAt: state.endsAt };
         return;

@@ -2,7 +2,8 @@ import secureSession, { type Session } from '@fastify/secure-session';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Principal } from '#src/domain/principal.ts';
-import type { AccountMenu } from '#src/services/dossier-access.ts';
+import { menuOf, type AccountMenu, type DossierAccess } from '#src/services/dossier-access.ts';
+import type { MaintenanceRead } from '#src/services/maintenance.ts';
 import type { UseCases } from '#src/services/use-cases.ts';
 import { paths } from '../paths.ts';
 import { pageOfForm } from '../return-path.ts';
@@ -29,6 +30,13 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated person of this request, from a verified cookie and a live session row. */
     principal: Principal | null;
+    /**
+     * The principal's dossiers and memberships, read in the same statement as the session (ADR
+     * 0014); empty when anonymous. Display pages decide with the matrix on these.
+     */
+    dossiers: readonly DossierAccess[] | null;
+    /** The maintenance row as the session's statement read it (null: not read yet). */
+    maintenanceRead: MaintenanceRead | null;
     /** The header menu's dossier links, set by the authenticated area's guard (null elsewhere). */
     accountMenu: AccountMenu | null;
     /** The cookie named a session that has ended (idle, absolute limit or revoked). */
@@ -66,12 +74,17 @@ export const sessionPlugin = fp(
 
     app.decorateRequest('principal', null);
     app.decorateRequest('accountMenu', null);
+    app.decorateRequest('dossiers', null);
+    app.decorateRequest('maintenanceRead', null);
     app.decorateRequest('sessionExpired', false);
     app.addHook('onRequest', async (request) => {
       const sid = request.session.get('sid');
       const pid = request.session.get('pid');
       if (typeof sid !== 'string' || typeof pid !== 'string') return;
-      request.principal = await sessions.resolve({ sid, pid });
+      const context = await sessions.start({ sid, pid });
+      request.principal = context.principal;
+      request.dossiers = context.dossiers;
+      request.maintenanceRead = context.maintenance;
       // A revoked or expired session leaves nothing behind in the browser either.
       if (!request.principal) {
         request.session.regenerate();
@@ -87,13 +100,14 @@ export const sessionPlugin = fp(
  * go to the login page; signed-in ones get their menu's dossier links. A preHandler, so the
  * personal scope's CSRF check still runs first on forms, as it did per route.
  */
-export function requirePrincipal(services: UseCases) {
+export function requirePrincipal() {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (!request.principal) {
       await sendToLogin(request, reply);
       return;
     }
-    request.accountMenu = await services.dossierAccess.menu(request.principal);
+    // The memberships read with the session: the menu costs no query.
+    request.accountMenu = menuOf(dossiersOf(request));
   };
 }
 
@@ -112,4 +126,14 @@ export function sendToLogin(request: FastifyRequest, reply: FastifyReply): Fasti
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new Error('route outside the authenticated area');
   return request.principal;
+}
+
+/**
+ * The principal's dossiers and memberships as read with the session (ADR 0014), inside the
+ * authenticated area: what display pages hand to their use case with the principal.
+ */
+export function dossiersOf(request: FastifyRequest): readonly DossierAccess[] {
+  principalOf(request);
+  if (!request.dossiers) throw new Error('the session statement has not run');
+  return request.dossiers;
 }

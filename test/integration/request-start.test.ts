@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { dossiersOf } from '#src/services/dossier-access.ts';
+import { hashSessionId, openSession, startRequest } from '#src/services/sessions.ts';
+import { useTestApp } from '../support/app.ts';
+
+const ctx = useTestApp();
+
+async function personIds(): Promise<{ id: string; name: string }[]> {
+  const r = await ctx.pool.query<{ id: string; name: string }>(
+    `SELECT p.id, p.given_name || ' ' || p.family_name AS name
+       FROM persons p JOIN accounts a ON a.person_id = p.id ORDER BY p.id`,
+  );
+  return r.rows;
+}
+
+async function signIn(personId: string) {
+  return openSession(ctx.pool, ctx.deps.config.session, {
+    personId,
+    method: 'password',
+    acr: null,
+    clientIp: null,
+    userAgent: null,
+  });
+}
+
+describe('the start of a signed-in request: session, memberships and maintenance in one statement', () => {
+  it('answers, for every person with an account, exactly the dossiers the one rule reads', async () => {
+    const people = await personIds();
+    expect(people.length).toBeGreaterThan(5);
+    for (const { id, name } of people) {
+      const claims = await signIn(id);
+      const started = await startRequest(ctx.deps, claims);
+      expect(started.principal?.personId, name).toBe(id);
+      expect(started.principal?.sessionHash.equals(hashSessionId(claims.sid))).toBe(true);
+      const expected = await dossiersOf(ctx.pool, started.principal!, ctx.deps.now());
+      expect(started.dossiers, name).toEqual(expected);
+      expect(started.maintenance.window).toHaveProperty('startsAt');
+    }
+  });
+
+  it('answers no principal and no dossier for a revoked, idle or mismatched session — the maintenance row all the same', async () => {
+    const [a, b] = await personIds();
+    const claims = await signIn(a!.id);
+    // Another person's id beside this session id: nothing.
+    const crossed = await startRequest(ctx.deps, { sid: claims.sid, pid: b!.id });
+    expect(crossed).toMatchObject({ principal: null, dossiers: [] });
+    expect(crossed.maintenance.now).toBeInstanceOf(Date);
+
+    const idle = await signIn(a!.id);
+    await ctx.pool.query(
+      `UPDATE sessions SET last_seen_at = now() - interval '1 day' WHERE id_hash = $1`,
+      [hashSessionId(idle.sid)],
+    );
+    expect(await startRequest(ctx.deps, idle)).toMatchObject({ principal: null, dossiers: [] });
+
+    await ctx.pool.query(`UPDATE sessions SET revoked_at = now() WHERE id_hash = $1`, [
+      hashSessionId(claims.sid),
+    ]);
+    expect(await startRequest(ctx.deps, claims)).toMatchObject({ principal: null, dossiers: [] });
+  });
+
+  it('touches the live session it read', async () => {
+    const [a] = await personIds();
+    const claims = await signIn(a!.id);
+    await ctx.pool.query(
+      `UPDATE sessions SET last_seen_at = now() - interval '1 minute' WHERE id_hash = $1`,
+      [hashSessionId(claims.sid)],
+    );
+    await startRequest(ctx.deps, claims);
+    const r = await ctx.pool.query<{ fresh: boolean }>(
+      `SELECT last_seen_at > now() - interval '5 seconds' AS fresh FROM sessions WHERE id_hash = $1`,
+      [hashSessionId(claims.sid)],
+    );
+    expect(r.rows[0]?.fresh).toBe(true);
+  });
+});
