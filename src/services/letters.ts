@@ -2,7 +2,6 @@ import { withTransaction, type Queryable } from '#src/db/pool.ts';
 import { listMembers, type DossierRow } from '#src/db/repositories/dossiers.ts';
 import {
   acknowledgeReceipt,
-  countUnreadLetters,
   findLetter,
   listLetters,
   markLetterRead,
@@ -31,7 +30,7 @@ interface LetterAccess {
  * The matrix for letters: `household-letters` reads every letter of the dossier; any other member
  * of 15 or more (`own-data`) reads the letters addressed to them — decided on the record.
  */
-function letterScopeOf(
+export function letterScopeOf(
   principal: Principal,
   dossiers: readonly DossierAccess[],
 ): LetterAccess | DossierRefusal {
@@ -78,17 +77,6 @@ export async function loadLetters(
       letters,
     };
   });
-}
-
-/** The dashboard's count of unread letters (null: no dossier lets the person read letters). */
-export async function unreadLetters(
-  tx: Queryable,
-  principal: Principal,
-  dossiers: readonly DossierAccess[],
-): Promise<number | null> {
-  const access = letterScopeOf(principal, dossiers);
-  if ('ok' in access) return null;
-  return countUnreadLetters(tx, access.dossier.id, principal.personId, access.scope);
 }
 
 export type LetterOpening =

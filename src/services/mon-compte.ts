@@ -1,23 +1,26 @@
-import { withTransaction } from '#src/db/pool.ts';
 import type { DataCategory } from '#src/db/repositories/access-log.ts';
-import { listMembers, type MemberRow } from '#src/db/repositories/dossiers.ts';
-import { countPendingRequests } from '#src/db/repositories/documents.ts';
-import { openDemarches, type DemarcheRow } from '#src/db/repositories/household.ts';
+import type { DemarcheInProgress } from '#src/db/repositories/demarches-in-progress.ts';
+import type { MemberRow } from '#src/db/repositories/dossiers.ts';
+import type { DemarcheRow } from '#src/db/repositories/household.ts';
 import {
-  demarchesInProgress,
-  type DemarcheInProgress,
-} from '#src/db/repositories/demarches-in-progress.ts';
-import { latestPayments } from '#src/db/repositories/payments.ts';
+  loadDashboardRows,
+  type DashboardDossierAsk,
+  type DashboardRows,
+} from '#src/db/repositories/mon-compte-page.ts';
 import { findPersonById } from '#src/db/repositories/persons.ts';
 import { isAllowed, type MemberRole } from '#src/domain/access.ts';
 import { maskIban } from '#src/domain/masking.ts';
 import type { Payment } from '#src/domain/payments.ts';
 import { formatNir, parseNir } from '#src/domain/nir.ts';
 import type { Principal } from '#src/domain/principal.ts';
-import { dossiersOf, logDossierAccess } from './dossier-access.ts';
-import { unreadLetters } from './letters.ts';
+import {
+  declarationPeriod,
+  isDeclarationCycle,
+  type Quarter,
+} from '#src/domain/quarterly-declaration.ts';
+import { dossiersOf, type DossierAccess } from './dossier-access.ts';
+import { letterScopeOf } from './letters.ts';
 import type { Deps } from './deps.ts';
-import { declarationDue } from './quarterly-declaration.ts';
 
 export interface DossierView {
   readonly number: string;
@@ -41,7 +44,11 @@ export interface DossierView {
   /** Documents the Caf asks for and still waits for (those asked of this person when not for the household), or null. */
   readonly documentsRequested: number | null;
   /** The quarterly declaration still to send (RSA, prime d'activité), for the hub's card. */
-  readonly declaration: Awaited<ReturnType<typeof declarationDue>>;
+  readonly declaration: {
+    readonly quarter: Quarter;
+    readonly closesOn: string;
+    readonly draft: boolean;
+  } | null;
   /** What the access matrix opens to this member, for the page's links. */
   readonly can: {
     readonly household: boolean;
@@ -66,96 +73,148 @@ export interface MonCompteView {
 }
 
 const DEMARCHES_SHOWN = 5;
+/** A membership changed between the session's statement and the page's: ask again, then stop. */
+const ATTEMPTS = 3;
 
 /**
- * Everything `/mon-compte` shows, loaded for the principal and nobody else: every dossier of the
- * person in the rule's order (services/dossier-access.ts), each written to the access log in the
- * same transaction as the reads.
+ * Everything `/mon-compte` shows, loaded for the principal and nobody else, in one statement
+ * (ADR 0014): every dossier of the person in the rule's order, the matrix deciding each card on
+ * the memberships read with the session, re-checked in the statement's snapshot, and the
+ * access-log rows written by the same statement.
  */
 export async function loadMonCompte(
   s: Pick<Deps, 'pool' | 'now'>,
   principal: Principal,
+  signedIn: readonly DossierAccess[],
   route: string,
 ): Promise<MonCompteView | null> {
-  return withTransaction(s.pool, async (tx) => {
-    const person = await findPersonById(tx, principal.personId);
-    if (!person) return null;
-    const dossiers: DossierView[] = [];
-    const memberships = await dossiersOf(tx, principal, s.now());
-    for (const { dossier, membership } of memberships) {
-      const categories: DataCategory[] = ['identite'];
-      let summary: DossierView['summary'] = null;
-      if (isAllowed(membership, 'dossier-summary')) {
-        summary = {
-          address: [
-            dossier.addressLine1,
-            ...(dossier.addressLine2 ? [dossier.addressLine2] : []),
-            `${dossier.postcode} ${dossier.city}`,
-          ],
-          familySituation: dossier.familySituation,
-          members: await listMembers(tx, dossier.id),
-          demarches: await openDemarches(tx, dossier.id),
-        };
-        categories.push('adresse', 'situation-familiale', 'membres');
-      }
-      let payments: DossierView['payments'] = null;
-      let bank: DossierView['bank'] = null;
-      if (isAllowed(membership, 'payments')) {
-        payments = await latestPayments(tx, dossier.id);
-        categories.push('paiements');
-        if (dossier.iban) {
-          bank = { maskedIban: maskIban(dossier.iban), bic: dossier.bic ?? '' };
-          categories.push('coordonnees-bancaires');
-        }
-      }
-      const household = isAllowed(membership, 'dossier-summary');
-      const demarches = await demarchesInProgress(tx, dossier.id, principal.personId, {
-        household,
-        limit: DEMARCHES_SHOWN,
-      });
-      categories.push(household ? 'demarches' : 'demarches-personnelles');
-      let documentsRequested: number | null = null;
-      if (isAllowed(membership, 'own-name-requests')) {
-        const own = isAllowed(membership, 'household-requests') ? null : principal.personId;
-        documentsRequested = await countPendingRequests(tx, dossier.id, own);
-        categories.push('documents');
-      }
-      await logDossierAccess(tx, principal, dossier.id, { route, categories });
-      dossiers.push({
-        number: dossier.number,
-        role: membership.role,
-        delegation: membership.delegation,
-        summary,
-        payments,
-        demarches,
-        bank,
-        documentsRequested,
-        declaration: isAllowed(membership, 'own-name-requests')
-          ? await declarationDue(s, tx, dossier.id)
-          : null,
-        can: {
-          household: isAllowed(membership, 'dossier-summary'),
-          separation: isAllowed(membership, 'declare-separation'),
-          bankDetails: isAllowed(membership, 'change-bank-details'),
-        },
-      });
-    }
-    await logDossierAccess(tx, principal, null, { route, categories: ['identite', 'coordonnees'] });
-    const parsed = person.nir ? parseNir(person.nir) : null;
-    // The letters rule decided on the memberships already read: no second look-up.
-    const unread = await unreadLetters(tx, principal, memberships);
+  let memberships = signedIn;
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const now = s.now();
+    const asks = memberships.map((m) => dashboardAsk(m, now));
+    const letters = letterScopeOf(principal, memberships);
+    const rows = await loadDashboardRows(s.pool, {
+      personId: principal.personId,
+      sessionHash: principal.sessionHash,
+      route,
+      dossiers: asks.map((a) => a.ask),
+      personCategories: ['identite', 'coordonnees'],
+      letters:
+        'ok' in letters
+          ? null
+          : { dossierId: letters.dossier.id, household: letters.scope.kind === 'household' },
+      demarchesShown: DEMARCHES_SHOWN,
+    });
+    if (rows.fresh) return dashboardView(rows, memberships, asks);
+    if (!(await personExists(s, principal))) return null;
+    memberships = await dossiersOf(s.pool, principal, now);
+  }
+  throw new Error('the memberships kept changing while the dashboard was read');
+}
+
+async function personExists(s: Pick<Deps, 'pool'>, principal: Principal): Promise<boolean> {
+  return (await findPersonById(s.pool, principal.personId)) !== null;
+}
+
+interface Asked {
+  readonly ask: DashboardDossierAsk;
+  readonly declaration: { readonly quarter: Quarter; readonly closesOn: string } | null;
+}
+
+/** What the matrix opens of one dossier on the dashboard, and the access-log row it means. */
+function dashboardAsk({ dossier, membership }: DossierAccess, now: Date): Asked {
+  const summary = isAllowed(membership, 'dossier-summary');
+  const payments = isAllowed(membership, 'payments');
+  const ownRequests = isAllowed(membership, 'own-name-requests');
+  const categories: DataCategory[] = ['identite'];
+  if (summary) categories.push('adresse', 'situation-familiale', 'membres');
+  if (payments) {
+    categories.push('paiements');
+    if (dossier.iban) categories.push('coordonnees-bancaires');
+  }
+  categories.push(summary ? 'demarches' : 'demarches-personnelles');
+  if (ownRequests) categories.push('documents');
+  const period =
+    ownRequests && isDeclarationCycle(dossier.declarationCycle)
+      ? declarationPeriod(dossier.declarationCycle, now)
+      : null;
+  return {
+    ask: {
+      dossierId: dossier.id,
+      role: membership.role,
+      delegation: membership.delegation,
+      summary,
+      payments,
+      householdDemarches: summary,
+      documents: ownRequests
+        ? isAllowed(membership, 'household-requests')
+          ? 'household'
+          : 'own'
+        : null,
+      quarter: period?.open ? period.quarter.start : null,
+      categories,
+    },
+    declaration: period?.open ? { quarter: period.quarter, closesOn: period.closesOn } : null,
+  };
+}
+
+function dashboardView(
+  rows: Extract<DashboardRows, { fresh: true }>,
+  memberships: readonly DossierAccess[],
+  asks: readonly Asked[],
+): MonCompteView {
+  const { person } = rows;
+  const dossiers = memberships.map(({ dossier, membership }, k): DossierView => {
+    const found = rows.dossiers[k];
+    const asked = asks[k];
+    if (found?.dossierId !== dossier.id || !asked) throw new Error('dashboard rows out of order');
+    const { ask } = asked;
     return {
-      unreadLetters: unread,
-      person: {
-        givenName: person.given_name,
-        familyName: person.family_name,
-        nir: parsed?.ok ? formatNir(parsed.nir) : person.nir,
-        provisionalId: person.provisional_id,
-        birthdate: person.birthdate,
-        email: person.email,
-        phone: person.phone,
+      number: dossier.number,
+      role: membership.role,
+      delegation: membership.delegation,
+      summary: ask.summary
+        ? {
+            address: [
+              dossier.addressLine1,
+              ...(dossier.addressLine2 ? [dossier.addressLine2] : []),
+              `${dossier.postcode} ${dossier.city}`,
+            ],
+            familySituation: dossier.familySituation,
+            members: found.members ?? [],
+            demarches: found.openDemarches ?? [],
+          }
+        : null,
+      payments: ask.payments ? (found.payments ?? []) : null,
+      demarches: found.demarches,
+      bank:
+        ask.payments && dossier.iban
+          ? { maskedIban: maskIban(dossier.iban), bic: dossier.bic ?? '' }
+          : null,
+      documentsRequested: found.documentsRequested,
+      declaration:
+        asked.declaration && !found.declaration?.submitted
+          ? { ...asked.declaration, draft: found.declaration !== null }
+          : null,
+      can: {
+        household: ask.summary,
+        separation: isAllowed(membership, 'declare-separation'),
+        bankDetails: isAllowed(membership, 'change-bank-details'),
       },
-      dossiers,
     };
   });
+  const parsed = person.nir ? parseNir(person.nir) : null;
+  return {
+    unreadLetters: rows.unreadLetters,
+    person: {
+      givenName: person.given_name,
+      familyName: person.family_name,
+      nir: parsed?.ok ? formatNir(parsed.nir) : person.nir,
+      provisionalId: person.provisional_id,
+      birthdate: person.birthdate,
+      email: person.email,
+      phone: person.phone,
+    },
+    dossiers,
+  };
 }

@@ -314,25 +314,6 @@ function newReference(quarter: Quarter): string {
   return `DTR-${quarter.start.slice(0, 7).replace('-', '')}-${code}`;
 }
 
-/** The hub's card: the open quarter when its declaration is still to send, or null. */
-export async function declarationDue(
-  s: Pick<Deps, 'now'>,
-  db: Queryable,
-  dossierId: string,
-): Promise<{
-  readonly quarter: Quarter;
-  readonly closesOn: string;
-  readonly draft: boolean;
-} | null> {
-  const cycle = await declarationCycleOf(db, dossierId);
-  if (!isDeclarationCycle(cycle)) return null;
-  const period = declarationPeriod(cycle, s.now());
-  if (!period.open) return null;
-  const declaration = await findDeclaration(db, dossierId, period.quarter.start);
-  if (declaration?.submittedAt) return null;
-  return { quarter: period.quarter, closesOn: period.closesOn, draft: declaration !== null };
-}
-
 export interface DeclarationReceipt {
   readonly ok: true;
   readonly holder: string;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { dossiersOf } from '#src/services/dossier-access.ts';
+import { loadMonCompte } from '#src/services/mon-compte.ts';
 import { hashSessionId, openSession, startRequest } from '#src/services/sessions.ts';
 import { useTestApp } from '../support/app.ts';
+import { demo, required } from '../support/personas.ts';
 
 const ctx = useTestApp();
 
@@ -32,21 +34,27 @@ describe('the start of a signed-in request: session, memberships and maintenance
       const started = await startRequest(ctx.deps, claims);
       expect(started.principal?.personId, name).toBe(id);
       expect(started.principal?.sessionHash.equals(hashSessionId(claims.sid))).toBe(true);
-      const expected = await dossiersOf(ctx.pool, started.principal!, ctx.deps.now());
+      const expected = await dossiersOf(
+        ctx.pool,
+        required(started.principal, name),
+        ctx.deps.now(),
+      );
       expect(started.dossiers, name).toEqual(expected);
       expect(started.maintenance.window).toHaveProperty('startsAt');
     }
   });
 
   it('answers no principal and no dossier for a revoked, idle or mismatched session — the maintenance row all the same', async () => {
-    const [a, b] = await personIds();
-    const claims = await signIn(a!.id);
+    const [first, second] = await personIds();
+    const a = required(first, 'a person');
+    const b = required(second, 'another person');
+    const claims = await signIn(a.id);
     // Another person's id beside this session id: nothing.
-    const crossed = await startRequest(ctx.deps, { sid: claims.sid, pid: b!.id });
+    const crossed = await startRequest(ctx.deps, { sid: claims.sid, pid: b.id });
     expect(crossed).toMatchObject({ principal: null, dossiers: [] });
     expect(crossed.maintenance.now).toBeInstanceOf(Date);
 
-    const idle = await signIn(a!.id);
+    const idle = await signIn(a.id);
     await ctx.pool.query(
       `UPDATE sessions SET last_seen_at = now() - interval '1 day' WHERE id_hash = $1`,
       [hashSessionId(idle.sid)],
@@ -60,8 +68,8 @@ describe('the start of a signed-in request: session, memberships and maintenance
   });
 
   it('touches the live session it read', async () => {
-    const [a] = await personIds();
-    const claims = await signIn(a!.id);
+    const [first] = await personIds();
+    const claims = await signIn(required(first, 'a person').id);
     await ctx.pool.query(
       `UPDATE sessions SET last_seen_at = now() - interval '1 minute' WHERE id_hash = $1`,
       [hashSessionId(claims.sid)],
@@ -72,5 +80,38 @@ describe('the start of a signed-in request: session, memberships and maintenance
       [hashSessionId(claims.sid)],
     );
     expect(r.rows[0]?.fresh).toBe(true);
+  });
+});
+
+describe('the dashboard in one statement', () => {
+  it('re-checks the memberships it decided on: a delegation granted in between is read afresh, logged once', async () => {
+    const r = await ctx.pool.query<{ id: string }>('SELECT id FROM persons WHERE nir = $1', [
+      demo('conjoint-sans-delegation').nir,
+    ]);
+    const julien = required(r.rows[0]?.id, 'Julien');
+    const claims = await signIn(julien);
+    const started = await startRequest(ctx.deps, claims);
+    const principal = required(started.principal, 'Julien signed in');
+    expect(started.dossiers.map((d) => d.membership.delegation)).toEqual([false]);
+    await ctx.pool.query('UPDATE dossier_members SET delegation = true WHERE person_id = $1', [
+      julien,
+    ]);
+    try {
+      const view = await loadMonCompte(ctx.deps, principal, started.dossiers, '/essai');
+      expect(view?.dossiers.map((d) => d.delegation)).toEqual([true]);
+      // The matrix decided again on the fresh membership: payments are open with a delegation.
+      expect(view?.dossiers[0]?.payments).not.toBeNull();
+      const logged = await ctx.pool.query<{ dossier: string | null; categories: string[] }>(
+        `SELECT dossier_id AS dossier, categories FROM access_log WHERE session_hash = $1 ORDER BY id`,
+        [principal.sessionHash],
+      );
+      expect(logged.rows).toHaveLength(2);
+      expect(logged.rows[0]?.categories).toContain('paiements');
+      expect(logged.rows[1]).toEqual({ dossier: null, categories: ['identite', 'coordonnees'] });
+    } finally {
+      await ctx.pool.query('UPDATE dossier_members SET delegation = false WHERE person_id = $1', [
+        julien,
+      ]);
+    }
   });
 });

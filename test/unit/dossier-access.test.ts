@@ -19,6 +19,7 @@ function access(number: string, role: MemberRole, delegation = false, age = 40):
     postcode: '75002',
     city: 'Paris',
     familySituation: 'Marié(e)',
+    declarationCycle: null,
     iban: null,
     bic: null,
   };

@@ -17,12 +17,23 @@ export async function demarchesInProgress(
   personId: string,
   scope: { household: boolean; limit: number },
 ): Promise<DemarcheInProgress[]> {
-  const r = await db.query<DemarcheInProgress>(
-    `SELECT id, kind, status, created_at AS "createdAt" FROM demarches
-      WHERE dossier_id = $1 AND status NOT IN ('traitee', 'annulee')
-        AND (author_person_id = $2 OR ($3 AND status <> 'brouillon'))
-      ORDER BY created_at DESC LIMIT $4`,
-    [dossierId, personId, scope.household, scope.limit],
-  );
+  const r = await db.query<DemarcheInProgress>(demarchesInProgressSql('$1', '$2', '$3', '$4'), [
+    dossierId,
+    personId,
+    scope.household,
+    scope.limit,
+  ]);
   return r.rows;
 }
+
+/** The same query over SQL expressions: also a page statement's part (ADR 0014). */
+export const demarchesInProgressSql = (
+  dossier: string,
+  person: string,
+  household: string,
+  limit: string,
+): string =>
+  `SELECT id, kind, status, created_at AS "createdAt" FROM demarches
+    WHERE dossier_id = ${dossier} AND status NOT IN ('traitee', 'annulee')
+      AND (author_person_id = ${person} OR (${household} AND status <> 'brouillon'))
+    ORDER BY created_at DESC LIMIT ${limit}`;

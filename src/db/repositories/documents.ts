@@ -39,13 +39,18 @@ export async function countPendingRequests(
   dossierId: string,
   onlyAskedOf: string | null,
 ): Promise<number> {
-  const r = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM document_requests
-      WHERE dossier_id = $1 AND status = 'a-envoyer' AND ($2::uuid IS NULL OR person_id = $2)`,
-    [dossierId, onlyAskedOf],
-  );
+  const r = await db.query<{ n: number }>(pendingRequestsSql('$1', '$2::uuid'), [
+    dossierId,
+    onlyAskedOf,
+  ]);
   return r.rows[0]?.n ?? 0;
 }
+
+/** The count over SQL expressions (`onlyAskedOf` null: the household's): a page statement's part. */
+export const pendingRequestsSql = (dossier: string, onlyAskedOf: string): string =>
+  `SELECT count(*)::int AS n FROM document_requests
+    WHERE dossier_id = ${dossier} AND status = 'a-envoyer'
+      AND (${onlyAskedOf} IS NULL OR person_id = ${onlyAskedOf})`;
 
 export interface SentDocumentRow {
   readonly id: string;

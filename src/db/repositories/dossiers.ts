@@ -11,6 +11,8 @@ export interface DossierRow {
   readonly familySituation: string;
   readonly iban: string | null;
   readonly bic: string | null;
+  /** The quarterly declaration's cycle (RSA, prime d'activité), or null. */
+  readonly declarationCycle: number | null;
 }
 
 export interface DossierMembershipRow {
@@ -29,7 +31,7 @@ export async function findDossiersOfPerson(
   const r = await db.query<DossierRow & Omit<DossierMembershipRow, 'dossier'>>(
     `SELECT d.id, d.number, d.address_line1 AS "addressLine1", d.address_line2 AS "addressLine2",
             d.postcode, d.city, d.family_situation AS "familySituation", d.iban, d.bic,
-            m.role, m.delegation, p.birthdate
+            d.quarterly_declaration_cycle AS "declarationCycle", m.role, m.delegation, p.birthdate
        FROM dossier_members m
        JOIN persons p ON p.id = m.person_id
        JOIN dossiers d ON d.id = m.dossier_id
@@ -56,15 +58,16 @@ export interface MemberRow {
 }
 
 export async function listMembers(db: Queryable, dossierId: string): Promise<MemberRow[]> {
-  const r = await db.query<MemberRow>(
-    `SELECT p.id AS "personId", p.given_name AS "givenName", p.family_name AS "familyName",
-            p.birthdate, m.role, m.delegation, (a.person_id IS NOT NULL) AS "hasAccount"
-       FROM dossier_members m
-       JOIN persons p ON p.id = m.person_id
-       LEFT JOIN accounts a ON a.person_id = p.id
-      WHERE m.dossier_id = $1
-      ORDER BY m.role, p.birthdate`,
-    [dossierId],
-  );
+  const r = await db.query<MemberRow>(membersSql('$1'), [dossierId]);
   return r.rows;
 }
+
+/** The members of a dossier (an SQL expression), in the page's order: a page statement's part. */
+export const membersSql = (dossier: string): string =>
+  `SELECT p.id AS "personId", p.given_name AS "givenName", p.family_name AS "familyName",
+          p.birthdate, m.role, m.delegation, (a.person_id IS NOT NULL) AS "hasAccount"
+     FROM dossier_members m
+     JOIN persons p ON p.id = m.person_id
+     LEFT JOIN accounts a ON a.person_id = p.id
+    WHERE m.dossier_id = ${dossier}
+    ORDER BY m.role, p.birthdate`;

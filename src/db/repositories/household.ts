@@ -99,11 +99,12 @@ export interface DemarcheRow {
 
 /** The dossier's démarches still under study by the Caf, newest first. */
 export async function openDemarches(db: Queryable, dossierId: string): Promise<DemarcheRow[]> {
-  const r = await db.query<DemarcheRow>(
-    `SELECT kind, details->>'date' AS date, created_at AS "createdAt"
-       FROM demarches WHERE dossier_id = $1 AND status IN ('envoyee', 'en-cours')
-      ORDER BY created_at DESC LIMIT 10`,
-    [dossierId],
-  );
+  const r = await db.query<DemarcheRow>(openDemarchesSql('$1'), [dossierId]);
   return r.rows;
 }
+
+/** The same query over an SQL expression: also a page statement's part (ADR 0014). */
+export const openDemarchesSql = (dossier: string): string =>
+  `SELECT kind, details->>'date' AS date, created_at AS "createdAt"
+     FROM demarches WHERE dossier_id = ${dossier} AND status IN ('envoyee', 'en-cours')
+    ORDER BY created_at DESC LIMIT 10`;

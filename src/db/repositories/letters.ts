@@ -107,20 +107,11 @@ export async function findLetter(
   return row ? { ...toRow(row), body: row.body } : null;
 }
 
-export async function countUnreadLetters(
-  db: Queryable,
-  dossierId: string,
-  readerId: string,
-  scope: LetterScope,
-): Promise<number> {
-  const r = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM letters l
-      WHERE l.dossier_id = $1 AND ($3::boolean OR l.addressee_person_id = $2)
-        AND NOT EXISTS (SELECT 1 FROM letter_reads r WHERE r.letter_id = l.id AND r.person_id = $2)`,
-    [dossierId, readerId, scope.kind === 'household'],
-  );
-  return r.rows[0]?.n ?? 0;
-}
+/** The count over SQL expressions: also a page statement's part (ADR 0014). */
+export const unreadLettersSql = (dossier: string, reader: string, household: string): string =>
+  `SELECT count(*)::int AS n FROM letters l
+    WHERE l.dossier_id = ${dossier} AND (${household} OR l.addressee_person_id = ${reader})
+      AND NOT EXISTS (SELECT 1 FROM letter_reads r WHERE r.letter_id = l.id AND r.person_id = ${reader})`;
 
 /** Marks the letter read by this person (the first opening's time stays). */
 export async function markLetterRead(

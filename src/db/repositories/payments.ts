@@ -40,14 +40,15 @@ export async function paymentsBetween(
 }
 
 /** The payments of the dossier's latest payment day (several benefits are paid the same day). */
+/** The latest payment day's payments of a dossier (an SQL expression): also a page statement's part. */
+export const latestPaymentsSql = (dossier: string): string =>
+  `SELECT ${PAYMENT_COLUMNS} FROM payments
+    WHERE dossier_id = ${dossier}
+      AND paid_on = (SELECT max(paid_on) FROM payments WHERE dossier_id = ${dossier})
+    ORDER BY amount_cents DESC, id`;
+
 export async function latestPayments(db: Queryable, dossierId: string): Promise<Payment[]> {
-  const r = await db.query<Payment>(
-    `SELECT ${PAYMENT_COLUMNS} FROM payments
-      WHERE dossier_id = $1
-        AND paid_on = (SELECT max(paid_on) FROM payments WHERE dossier_id = $1)
-      ORDER BY amount_cents DESC, id`,
-    [dossierId],
-  );
+  const r = await db.query<Payment>(latestPaymentsSql('$1'), [dossierId]);
   return r.rows;
 }
 

@@ -107,7 +107,8 @@ export async function startRequest(
                       'dossier', json_build_object(
                         'id', d.id, 'number', d.number, 'addressLine1', d.address_line1,
                         'addressLine2', d.address_line2, 'postcode', d.postcode, 'city', d.city,
-                        'familySituation', d.family_situation, 'iban', d.iban, 'bic', d.bic),
+                        'familySituation', d.family_situation, 'iban', d.iban, 'bic', d.bic,
+                        'declarationCycle', d.quarterly_declaration_cycle),
                       'role', m.role, 'delegation', m.delegation, 'birthdate', live.birthdate)
                     ORDER BY m.role, m.dossier_id)
                FROM dossier_members m JOIN dossiers d ON d.id = m.dossier_id
