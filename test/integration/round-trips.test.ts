@@ -41,7 +41,7 @@ const wrapped = new WeakSet<object>();
 function countOn(client: pg.PoolClient): void {
   if (wrapped.has(client)) return;
   wrapped.add(client);
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const query: (...args: unknown[]) => unknown = client.query.bind(client);
   Object.assign(client, {
     query: (...args: unknown[]) => {
       if (counting) statements++;
