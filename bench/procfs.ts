@@ -126,6 +126,9 @@ export function addWindows(windows: readonly CpuWindow[]): CpuWindow {
   );
 }
 
+/** Above this share of the cores used by other work during the phases, the figures are noisy. */
+export const OTHER_WORK_WARNING = 0.1;
+
 /**
  * The share of all the cores that other work used during the window, 0–1: the machine's busy
  * time minus ours, over the machine's total time. NaN for an empty window.

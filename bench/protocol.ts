@@ -16,6 +16,8 @@ const readyMessage = z.object({
   households: z.number().int(),
   /** Seconds spent seeding the households (after Postgres, migrations and the hashing). */
   seedSeconds: z.number(),
+  /** Seconds of the ANALYZE run after seeding. */
+  analyzeSeconds: z.number(),
   /** Adults with an account in the database; `adults` may be an even sample of them. */
   adultsTotal: z.number().int(),
   dbPoolMax: z.number().int(),

@@ -27,7 +27,13 @@ import {
   type Mismatch,
   type Sampled,
 } from './measure.ts';
-import { addWindows, otherWorkShare, ourShare, type CpuWindow } from './procfs.ts';
+import {
+  addWindows,
+  OTHER_WORK_WARNING,
+  otherWorkShare,
+  ourShare,
+  type CpuWindow,
+} from './procfs.ts';
 import { runScale } from './scale.ts';
 import { loginStorm } from './storm.ts';
 import type { ReadyMessage } from './protocol.ts';
@@ -35,8 +41,6 @@ import type { ReadyMessage } from './protocol.ts';
 const SAMPLE_EVERY = 50;
 const LOGIN_FORMS = 64;
 const READY_TIMEOUT_MS = 180_000;
-/** Above this share of the cores used by other work during the phases, the figures are noisy. */
-const OTHER_WORK_WARNING = 0.1;
 
 const cli = parseArgs({
   options: {

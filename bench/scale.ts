@@ -11,7 +11,13 @@ import { logIn, mapConcurrently } from './client.ts';
 import { formatGoals, mark, ratio, type Goal } from './goals.ts';
 import type { PhaseResult } from './load.ts';
 import { at, personalPageCheck, progress, timed, type Mismatch, type Sampled } from './measure.ts';
-import { otherWorkShare, rssMiB } from './procfs.ts';
+import {
+  addWindows,
+  OTHER_WORK_WARNING,
+  otherWorkShare,
+  rssMiB,
+  type CpuWindow,
+} from './procfs.ts';
 
 const SMALL = 1_000;
 /** Accounts measured at each size, spread evenly over the seeded ones. */
@@ -23,6 +29,7 @@ interface SizeResult {
   readonly adultsTotal: number;
   readonly sessions: number;
   readonly seedSeconds: number;
+  readonly analyzeSeconds: number;
   readonly startSeconds: number;
   readonly rssAfterSeedMiB: number | null;
   readonly phase: Sampled<PhaseResult>;
@@ -73,6 +80,7 @@ async function measureSize(
     adultsTotal: ready.adultsTotal,
     sessions: sessions.length,
     seedSeconds: ready.seedSeconds,
+    analyzeSeconds: ready.analyzeSeconds,
     startSeconds,
     rssAfterSeedMiB,
     phase,
@@ -113,6 +121,7 @@ export async function runScale(o: {
     'Households',
     'Accounts',
     'Seeding s',
+    'ANALYZE s',
     'Start s',
     'Sessions',
     'Rate /s',
@@ -126,6 +135,7 @@ export async function runScale(o: {
     s.households.toLocaleString('en'),
     s.adultsTotal.toLocaleString('en'),
     fixed(s.seedSeconds, 1),
+    fixed(s.analyzeSeconds, 1),
     fixed(s.startSeconds, 1),
     String(s.sessions),
     fixed(s.phase.value.perSecond, 1),
@@ -141,8 +151,8 @@ export async function runScale(o: {
     if (r === header) out.push(widths.map((w) => '-'.repeat(w)).join('  '));
   }
   out.push(
-    'Seeding: seedRandomHouseholds and ANALYZE, in the server; Start: from spawning the server to ' +
-      'its ready line (Postgres, migrations, seeding).',
+    'Seeding: seedRandomHouseholds in the server, then ANALYZE; Start: from spawning the server ' +
+      'to its ready line (Postgres, migrations, seeding, ANALYZE).',
   );
   out.push('');
   const goal: Goal = {
@@ -155,6 +165,15 @@ export async function runScale(o: {
   for (const g of formatGoals([goal])) out.push(`  ${g}`);
   const checked = small.phase.value.checks.checked + big.phase.value.checks.checked;
   const wrong = small.phase.value.checks.mismatches + big.phase.value.checks.mismatches;
+  const windows = [small, big].map((s) => s.phase.cpu).filter((w): w is CpuWindow => w !== null);
+  const otherShare = windows.length > 0 ? otherWorkShare(addWindows(windows)) : Number.NaN;
+  out.push(
+    `CPU        : other work ${fixed(100 * otherShare, 0)} % of the cores during the two phases ` +
+      "(the machine's busy time minus the bench's processes')",
+  );
+  if (otherShare > OTHER_WORK_WARNING) {
+    out.push(`             ⚠ more than ${100 * OTHER_WORK_WARNING} %: the figures are noisy.`);
+  }
   out.push(
     `Checks     : ${checked} sampled pages, ${wrong} showing another name than the session's`,
   );
@@ -167,6 +186,7 @@ export async function runScale(o: {
     accounts: s.adultsTotal,
     sessions: s.sessions,
     seedSeconds: round(s.seedSeconds, 1),
+    analyzeSeconds: round(s.analyzeSeconds, 1),
     startSeconds: round(s.startSeconds, 1),
     rssAfterSeedMiB: round(s.rssAfterSeedMiB, 1),
     rssAfterPhaseMiB: round(s.phase.rssMiB, 1),
@@ -183,6 +203,7 @@ export async function runScale(o: {
       node: process.version,
       loadAverageAtStart: round(load, 2),
       loadAverageAtEnd: round(loadAtEnd, 2),
+      otherWorkShare: round(otherShare, 3),
     },
     params: { durationSeconds: o.duration, connections: o.connections, sample: SAMPLE },
     small: sizeJson(small),
