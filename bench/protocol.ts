@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * What bench/server.ts tells bench/run.ts on stdout, one JSON object a line. `starting` comes
+ * What bench/server.ts (and bench/bare-server.ts) tell bench/run.ts on stdout, one JSON object a line. `starting` comes
  * before Postgres starts, so the parent can clean up a leftover data directory whatever happens.
  */
 const startingMessage = z.object({
@@ -14,6 +14,12 @@ const readyMessage = z.object({
   type: z.literal('ready'),
   port: z.number().int().min(1),
   households: z.number().int(),
+  /** Seconds spent seeding the households (after Postgres, migrations and the hashing). */
+  seedSeconds: z.number(),
+  /** Seconds of the ANALYZE run after seeding. */
+  analyzeSeconds: z.number(),
+  /** Adults with an account in the database; `adults` may be an even sample of them. */
+  adultsTotal: z.number().int(),
   dbPoolMax: z.number().int(),
   argon2: z.object({
     memoryCost: z.number().int(),
@@ -29,7 +35,10 @@ const readyMessage = z.object({
   adults: z.array(z.object({ nir: z.string(), name: z.string(), allocataire: z.boolean() })),
 });
 
-const serverMessage = z.discriminatedUnion('type', [startingMessage, readyMessage]);
+/** bench/bare-server.ts: the bare Fastify reference is listening. */
+const bareMessage = z.object({ type: z.literal('bare'), port: z.number().int().min(1) });
+
+const serverMessage = z.discriminatedUnion('type', [startingMessage, readyMessage, bareMessage]);
 
 export type ServerMessage = z.infer<typeof serverMessage>;
 export type ReadyMessage = z.infer<typeof readyMessage>;

@@ -17,6 +17,7 @@ import { createPool, type Pool } from '#src/db/pool.ts';
 import { displayName } from '#src/domain/names.ts';
 import { RANDOM_PASSWORD, seedRandomHouseholds } from '#src/seed/random.ts';
 import { buildDeps } from '#src/services/deps.ts';
+import { sampleEvenly } from './goals.ts';
 import { formatServerMessage } from './protocol.ts';
 
 /** Same size as the portal's own pool (src/db/connect.ts uses createPool's default). */
@@ -87,7 +88,37 @@ async function main(): Promise<void> {
   const services = await buildDeps(config, pool);
 
   const passwordHash = await services.hasher.hash(RANDOM_PASSWORD);
-  const adults = await seedRandomHouseholds(pool, { count: households, passwordHash });
+  const seedStarted = performance.now();
+  let lastReport = seedStarted;
+  const seeded = await seedRandomHouseholds(pool, {
+    count: households,
+    passwordHash,
+    // Progress on stderr (the runner shows it) at most every 5 s: 1,000,000 takes minutes.
+    onProgress: (done) => {
+      const now = performance.now();
+      if (now - lastReport < 5_000 && done < households) return;
+      lastReport = now;
+      const seconds = (now - seedStarted) / 1000;
+      process.stderr.write(
+        `[server] seeding: ${done.toLocaleString('en')} / ${households.toLocaleString('en')} ` +
+          `households, ${seconds.toFixed(0)} s\n`,
+      );
+    },
+  });
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+  // Fresh statistics, as a database that has lived would have: the planner's choices at scale.
+  const analyzeStarted = performance.now();
+  await pool.query('ANALYZE');
+  const analyzeSeconds = (performance.now() - analyzeStarted) / 1000;
+  // BENCH_ADULTS_SAMPLE: only that many accounts, spread evenly over the whole table, go to the
+  // runner (a million households make 1.6 million adults: far too many to log in, or to send).
+  const sample = Number(process.env.BENCH_ADULTS_SAMPLE ?? '0');
+  const adults = sample > 0 ? sampleEvenly(seeded, sample) : seeded;
+
+  // Hook for the scale mode (`npm run bench -- --scale`): EXPLAIN of each page's statements at
+  // this size (no sequential scan on any page) goes here, printed to stderr, once the module that
+  // builds those plans exists (src/db/explain-pages.ts, another part of issue 12), e.g.
+  //   if (process.env.BENCH_EXPLAIN === '1') process.stderr.write(await explainPages(pool, …));
 
   app = await buildApp(services);
   // The framework ceiling: every root hook of the app (the session is the personal scope's,
@@ -102,6 +133,9 @@ async function main(): Promise<void> {
       type: 'ready',
       port: address.port,
       households,
+      seedSeconds,
+      analyzeSeconds,
+      adultsTotal: seeded.length,
       dbPoolMax: DB_POOL_MAX,
       argon2: config.argon2,
       login: config.login,
