@@ -76,15 +76,7 @@ interface Row {
 
 const json = (sql: string): string => `(SELECT coalesce(json_agg(t), '[]') FROM (${sql}) t)`;
 
-/**
- * The whole dashboard in one statement (ADR 0014): the memberships the matrix decided on are
- * re-checked in this statement's snapshot, every card's rows are read, and the access-log rows
- * are written — all or nothing: when a membership changed, nothing is read or logged and the
- * caller asks again with fresh memberships.
- */
-export async function loadDashboardRows(db: Queryable, ask: DashboardAsk): Promise<DashboardRows> {
-  const r = await db.query<Row>(
-    `WITH ask AS (
+const DASHBOARD_SQL = `WITH ask AS (
        SELECT * FROM jsonb_to_recordset($4::jsonb) AS a(
          ord int, "dossierId" uuid, role member_role, delegation boolean, summary boolean,
          payments boolean, "householdDemarches" boolean, documents text, quarter date,
@@ -133,8 +125,20 @@ export async function loadDashboardRows(db: Queryable, ask: DashboardAsk): Promi
                FROM still s WHERE (SELECT ok FROM fresh)) AS dossiers,
             CASE WHEN $6::uuid IS NOT NULL AND (SELECT ok FROM fresh)
                  THEN (${unreadLettersSql('$6::uuid', '$1', '$7::boolean')}) END AS unread,
-            (SELECT count(*) FROM logged) AS logged`,
-    [
+            (SELECT count(*) FROM logged) AS logged`;
+
+/**
+ * The whole dashboard in one statement (ADR 0014): the memberships the matrix decided on are
+ * re-checked in this statement's snapshot, every card's rows are read, and the access-log rows
+ * are written — all or nothing: when a membership changed, nothing is read or logged and the
+ * caller asks again with fresh memberships.
+ */
+export async function loadDashboardRows(db: Queryable, ask: DashboardAsk): Promise<DashboardRows> {
+  // A named statement: parsed and planned once per connection, not on every page.
+  const r = await db.query<Row>({
+    name: 'mon-compte-page',
+    text: DASHBOARD_SQL,
+    values: [
       ask.personId,
       ask.sessionHash,
       ask.route,
@@ -144,7 +148,7 @@ export async function loadDashboardRows(db: Queryable, ask: DashboardAsk): Promi
       ask.letters?.household ?? false,
       ask.demarchesShown,
     ],
-  );
+  });
   const row = r.rows[0];
   if (!row?.fresh || !row.person) return { fresh: false };
   return {

@@ -77,21 +77,7 @@ interface RequestStartRow {
   readonly now: Date;
 }
 
-/**
- * One round trip for the start of every signed-in request: the session checked and touched — it
- * must exist for this person, not be revoked, not be past its absolute expiry and have been seen
- * within the idle timeout —, the person's names, dossiers and memberships (as
- * `findDossiersOfPerson`) and the maintenance row — one statement, so the memberships are those of the same snapshot as the
- * live session, and none are returned when the session is not live.
- */
-export async function startRequest(
-  db: Queryable,
-  idHash: Buffer,
-  personId: string,
-  idleMs: number,
-): Promise<RequestStart> {
-  const r = await db.query<RequestStartRow>(
-    `WITH live AS (
+const REQUEST_START_SQL = `WITH live AS (
        UPDATE sessions s SET last_seen_at = now()
          FROM persons p
         WHERE s.id_hash = $1 AND s.person_id = $2 AND p.id = s.person_id AND s.revoked_at IS NULL
@@ -117,9 +103,27 @@ export async function startRequest(
             mt.end_sessions AS "endSessions", mt.sessions_ended_at AS "sessionsEndedAt",
             now() AS now
        FROM maintenance mt LEFT JOIN live ON true
-      WHERE mt.id`,
-    [idHash, personId, idleMs],
-  );
+      WHERE mt.id`;
+
+/**
+ * One round trip for the start of every signed-in request: the session checked and touched — it
+ * must exist for this person, not be revoked, not be past its absolute expiry and have been seen
+ * within the idle timeout —, the person's names, dossiers and memberships (as
+ * `findDossiersOfPerson`) and the maintenance row — one statement, so the memberships are those of the same snapshot as the
+ * live session, and none are returned when the session is not live.
+ */
+export async function startRequest(
+  db: Queryable,
+  idHash: Buffer,
+  personId: string,
+  idleMs: number,
+): Promise<RequestStart> {
+  // A named statement: parsed and planned once per connection, not on every request.
+  const r = await db.query<RequestStartRow>({
+    name: 'request-start',
+    text: REQUEST_START_SQL,
+    values: [idHash, personId, idleMs],
+  });
   const row = r.rows[0];
   if (!row) throw new Error('maintenance row missing (migration 018)');
   const { startsAt, endsAt, message, endSessions, sessionsEndedAt, now } = row;
