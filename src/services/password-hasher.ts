@@ -1,5 +1,6 @@
 import argon2 from 'argon2';
 import pLimit from 'p-limit';
+import { lowerThreadPoolPriority, type PoolPriority } from './hashing-threads.ts';
 
 export class HasherOverloadedError extends Error {
   constructor() {
@@ -16,6 +17,11 @@ export interface HasherOptions {
   readonly concurrency: number;
   /** How many may wait; past it, callers get HasherOverloadedError at once. */
   readonly queueMax: number;
+  /**
+   * Nice value of libuv's thread pool, where argon2 runs (ADR 0013): 19, hashing gets only the
+   * CPU that pages leave idle; 0 leaves the threads as they are.
+   */
+  readonly hashingNice: number;
 }
 
 export interface PasswordHasher {
@@ -24,6 +30,8 @@ export interface PasswordHasher {
   /** Spends the same time as a real verify, for an identifier that has no account. */
   verifyNothing(password: string): Promise<false>;
   readonly pending: () => number;
+  /** The pool's threads set to the lower priority at start-up (none off Linux). */
+  readonly threads: PoolPriority;
 }
 
 export async function createPasswordHasher(o: HasherOptions): Promise<PasswordHasher> {
@@ -38,6 +46,8 @@ export async function createPasswordHasher(o: HasherOptions): Promise<PasswordHa
     if (limit.pendingCount >= o.queueMax) return Promise.reject(new HasherOverloadedError());
     return limit(fn);
   };
+  // Before the first hash: no argon2 ever runs at the normal priority.
+  const threads = await lowerThreadPoolPriority(o.hashingNice);
   const dummyHash = await argon2.hash('mon-compte: no such account', params);
   return {
     hash: (password) => run(() => argon2.hash(password, params)),
@@ -48,5 +58,6 @@ export async function createPasswordHasher(o: HasherOptions): Promise<PasswordHa
         return false as const;
       }),
     pending: () => limit.pendingCount,
+    threads,
   };
 }
