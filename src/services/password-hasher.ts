@@ -30,12 +30,19 @@ export interface PasswordHasher {
   /** Spends the same time as a real verify, for an identifier that has no account. */
   verifyNothing(password: string): Promise<false>;
   readonly pending: () => number;
+  /** Hashes at once: the configured concurrency, at most the pool's threads (ADR 0013). */
+  readonly concurrency: number;
   /** The pool's threads set to the lower priority at start-up (none off Linux). */
   readonly threads: PoolPriority;
 }
 
 export async function createPasswordHasher(o: HasherOptions): Promise<PasswordHasher> {
-  const limit = pLimit(o.concurrency);
+  // Before the first hash: no argon2 ever runs at the normal priority.
+  const threads = await lowerThreadPoolPriority(o.hashingNice);
+  // More hashes at once than the pool has threads would not hash faster: the extra ones would
+  // wait inside libuv, uncounted by the queue bound, in front of every fs and dns call.
+  const concurrency = Math.min(o.concurrency, threads.poolSize);
+  const limit = pLimit(concurrency);
   const params = {
     type: argon2.argon2id,
     memoryCost: o.memoryCost,
@@ -46,8 +53,6 @@ export async function createPasswordHasher(o: HasherOptions): Promise<PasswordHa
     if (limit.pendingCount >= o.queueMax) return Promise.reject(new HasherOverloadedError());
     return limit(fn);
   };
-  // Before the first hash: no argon2 ever runs at the normal priority.
-  const threads = await lowerThreadPoolPriority(o.hashingNice);
   const dummyHash = await argon2.hash('mon-compte: no such account', params);
   return {
     hash: (password) => run(() => argon2.hash(password, params)),
@@ -58,6 +63,7 @@ export async function createPasswordHasher(o: HasherOptions): Promise<PasswordHa
         return false as const;
       }),
     pending: () => limit.pendingCount,
+    concurrency,
     threads,
   };
 }

@@ -66,6 +66,19 @@ describe('password hasher', () => {
     expect(await running).toBe(true);
     expect(await waiting).toBe(true);
   });
+  it('hashes at most as many at once as libuv has pool threads', async () => {
+    const hasher = await createPasswordHasher({
+      ...argon2,
+      concurrency: 1000,
+      queueMax: 8,
+      hashingNice: 0,
+    });
+    expect(hasher.concurrency).toBe(threadPoolSize());
+    const hash = await hasher.hash('secret');
+    const all = Array.from({ length: threadPoolSize() + 2 }, () => hasher.verify(hash, 'secret'));
+    expect(hasher.pending()).toBe(2);
+    expect(await Promise.all(all)).toEqual(all.map(() => true));
+  });
 });
 
 describe.runIf(linux)('hashing at a lower priority (Linux)', () => {
