@@ -1,11 +1,11 @@
 import { readlink } from 'node:fs/promises';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 
 /**
  * argon2 (the `argon2` package, async only) hashes on libuv's thread pool, shared by the whole
  * process. Linux schedules each thread on its own nice value: at nice 19 the pool's threads get
- * only the CPU that the event loop and Postgres leave idle, so a login storm cannot slow the
- * pages (ADR 0013). Nothing else of ours runs long on that pool.
+ * only the CPU that the event loop leaves idle, so a login storm cannot slow the pages
+ * (ADR 0013). Nothing else of ours runs long on that pool.
  */
 
 /** libuv's own reading of UV_THREADPOOL_SIZE (src/threadpool.c): 4 unless set, at most 1024. */
@@ -38,7 +38,7 @@ export async function threadPoolThreads(size = threadPoolSize()): Promise<number
 }
 
 export interface PoolPriority {
-  /** The pool's threads found and set to `nice`. */
+  /** The pool's threads found and now at `nice` (or lower still). */
   readonly threads: readonly number[];
   readonly nice: number;
   /** How many threads libuv's pool has (UV_THREADPOOL_SIZE). */
@@ -48,15 +48,23 @@ export interface PoolPriority {
 let found: Promise<number[]> | null = null;
 
 /**
- * Sets every thread of libuv's pool to `nice`; 0 leaves them as they are (raising a priority
- * back needs a privilege, lowering does not). The pool lives as long as the process: its threads
- * are looked for once. Off Linux, or where /proc is missing, nothing is found, nothing changes.
+ * Lowers every thread of libuv's pool to `nice`; 0 leaves them as they are. Never raises one
+ * (that needs a privilege): a thread already lower stays so. The pool lives as long as the
+ * process: its threads are looked for once. Off Linux, where /proc is missing, or where the
+ * system refuses, nothing changes and the hashing works as before.
  */
 export async function lowerThreadPoolPriority(nice: number): Promise<PoolPriority> {
   const poolSize = threadPoolSize();
   if (nice === 0 || process.platform !== 'linux') return { threads: [], nice: 0, poolSize };
   found ??= threadPoolThreads(poolSize);
-  const threads = await found;
-  for (const tid of threads) setPriority(tid, nice);
-  return { threads, nice, poolSize };
+  const lowered: number[] = [];
+  for (const tid of await found) {
+    try {
+      if (getPriority(tid) < nice) setPriority(tid, nice);
+      lowered.push(tid);
+    } catch {
+      // Not allowed here (a sandbox) or gone: that thread keeps its priority.
+    }
+  }
+  return { threads: lowered, nice, poolSize };
 }

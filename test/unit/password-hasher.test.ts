@@ -2,7 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '#src/config.ts';
-import { threadPoolSize, threadPoolThreads } from '#src/services/hashing-threads.ts';
+import {
+  lowerThreadPoolPriority,
+  threadPoolSize,
+  threadPoolThreads,
+} from '#src/services/hashing-threads.ts';
 import { createPasswordHasher, HasherOverloadedError } from '#src/services/password-hasher.ts';
 
 const { argon2 } = loadConfig({ NODE_ENV: 'test' });
@@ -119,5 +123,12 @@ describe.runIf(linux)('hashing at a lower priority (Linux)', () => {
       expect(hasher.threads.threads).toContain(tid);
       expect(getPriority(tid)).toBe(19);
     }
+  });
+
+  it('never raises a priority back (that needs a privilege): a second, higher value is ignored', async () => {
+    const first = await lowerThreadPoolPriority(19);
+    const second = await lowerThreadPoolPriority(10);
+    expect(second.threads).toEqual(first.threads);
+    for (const tid of second.threads) expect(getPriority(tid)).toBe(19);
   });
 });
