@@ -29,6 +29,7 @@ const PASSED_THROUGH = [
   'ARGON2_PARALLELISM',
   'LOGIN_CONCURRENCY',
   'LOGIN_QUEUE_MAX',
+  'LOGIN_HASHING_NICE',
 ] as const;
 
 let dbStarting: Promise<EmbeddedDatabase> | null = null;

@@ -29,6 +29,7 @@ const envSchema = z.object({
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
   LOGIN_CONCURRENCY: z.coerce.number().int().min(1).default(availableParallelism()),
   LOGIN_QUEUE_MAX: z.coerce.number().int().min(0).default(256),
+  LOGIN_HASHING_NICE: z.coerce.number().int().min(0).max(19).default(10),
   SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().positive().default(12),
   SECURE_COOKIES: z.enum(['true', 'false']).optional(),
@@ -75,7 +76,12 @@ export interface Config {
     readonly timeCost: number;
     readonly parallelism: number;
   };
-  readonly login: { readonly concurrency: number; readonly queueMax: number };
+  readonly login: {
+    readonly concurrency: number;
+    readonly queueMax: number;
+    /** Nice value of the threads argon2 runs on (ADR 0013); 0: unchanged. */
+    readonly hashingNice: number;
+  };
   readonly session: { readonly idleMs: number; readonly absoluteMs: number };
   /** `Secure` + `__Host-` cookies; only plain HTTP local development turns it off. */
   readonly secureCookies: boolean;
@@ -194,7 +200,11 @@ export function loadConfig(env: Env = process.env): Config {
       timeCost: e.ARGON2_TIME_COST,
       parallelism: e.ARGON2_PARALLELISM,
     },
-    login: { concurrency: e.LOGIN_CONCURRENCY, queueMax: e.LOGIN_QUEUE_MAX },
+    login: {
+      concurrency: e.LOGIN_CONCURRENCY,
+      queueMax: e.LOGIN_QUEUE_MAX,
+      hashingNice: e.LOGIN_HASHING_NICE,
+    },
     session: {
       idleMs: e.SESSION_IDLE_MINUTES * 60_000,
       absoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,

@@ -1,5 +1,6 @@
 import argon2 from 'argon2';
 import pLimit from 'p-limit';
+import { lowerThreadPoolPriority, type PoolPriority } from './hashing-threads.ts';
 
 export class HasherOverloadedError extends Error {
   constructor() {
@@ -16,6 +17,11 @@ export interface HasherOptions {
   readonly concurrency: number;
   /** How many may wait; past it, callers get HasherOverloadedError at once. */
   readonly queueMax: number;
+  /**
+   * Nice value of libuv's thread pool, where argon2 runs (ADR 0013): 19, hashing gets only the
+   * CPU that pages leave idle; 0 leaves the threads as they are.
+   */
+  readonly hashingNice: number;
 }
 
 export interface PasswordHasher {
@@ -24,10 +30,19 @@ export interface PasswordHasher {
   /** Spends the same time as a real verify, for an identifier that has no account. */
   verifyNothing(password: string): Promise<false>;
   readonly pending: () => number;
+  /** Hashes at once: the configured concurrency, at most the pool's threads (ADR 0013). */
+  readonly concurrency: number;
+  /** The pool's threads set to the lower priority at start-up (none off Linux). */
+  readonly threads: PoolPriority;
 }
 
 export async function createPasswordHasher(o: HasherOptions): Promise<PasswordHasher> {
-  const limit = pLimit(o.concurrency);
+  // Before the first hash: no argon2 ever runs at the normal priority.
+  const threads = await lowerThreadPoolPriority(o.hashingNice);
+  // More hashes at once than the pool has threads would not hash faster: the extra ones would
+  // wait inside libuv, uncounted by the queue bound, in front of every fs and dns call.
+  const concurrency = Math.min(o.concurrency, threads.poolSize);
+  const limit = pLimit(concurrency);
   const params = {
     type: argon2.argon2id,
     memoryCost: o.memoryCost,
@@ -48,5 +63,7 @@ export async function createPasswordHasher(o: HasherOptions): Promise<PasswordHa
         return false as const;
       }),
     pending: () => limit.pendingCount,
+    concurrency,
+    threads,
   };
 }
