@@ -1,9 +1,10 @@
-import { withTransaction } from '#src/db/pool.ts';
-import { listDemarches, type DemarcheListRow } from '#src/db/repositories/demarches-list.ts';
+import type { DemarcheListRow } from '#src/db/repositories/demarches-list.ts';
+import { loadDemarchesRows } from '#src/db/repositories/demarches-page.ts';
 import { isAllowed } from '#src/domain/access.ts';
 import type { Principal } from '#src/domain/principal.ts';
-import { dossierFor, logDossierAccess, type DossierRefusal } from './dossier-access.ts';
+import { chooseDossier, type DossierAccess, type DossierRefusal } from './dossier-access.ts';
 import type { Deps } from './deps.ts';
+import { decidedOnMemberships, heldOf, STALE } from './page-statement.ts';
 
 export type { DemarcheListRow } from '#src/db/repositories/demarches-list.ts';
 
@@ -22,27 +23,31 @@ export interface DemarchesPage {
 
 /**
  * `/mon-compte/demarches`: every démarche of the dossier for those who see its summary, the
- * person's own for the others; logged as shown.
+ * person's own for the others; logged as shown. One statement (ADR 0014): the matrix decides on
+ * the memberships read with the session, the statement re-checks them, reads and logs.
  */
 export async function loadDemarches(
-  s: Deps,
+  s: Pick<Deps, 'pool' | 'now'>,
   principal: Principal,
+  signedIn: readonly DossierAccess[],
   route: string,
 ): Promise<DemarchesPage | DossierRefusal> {
-  return withTransaction(s.pool, async (tx) => {
-    const access = await dossierFor(s, principal, 'own-data', { tx });
+  return decidedOnMemberships(s, principal, signedIn, 'Mes démarches', async (dossiers) => {
+    const access = chooseDossier(dossiers, 'own-data');
     if (!access.ok) return access;
     const household = isAllowed(access.membership, 'dossier-summary');
-    // The category tells an incident report which matrix cell allowed the display.
-    await logDossierAccess(tx, principal, access.dossier.id, {
+    const rows = await loadDemarchesRows(s.pool, {
+      personId: principal.personId,
+      sessionHash: principal.sessionHash,
       route,
+      held: heldOf(dossiers),
+      dossierId: access.dossier.id,
+      onlyAuthor: household ? null : principal.personId,
+      // The category tells an incident report which matrix cell allowed the display.
       categories: [household ? 'demarches' : 'demarches-personnelles'],
     });
-    const demarches = await listDemarches(
-      tx,
-      access.dossier.id,
-      household ? null : principal.personId,
-    );
+    if (!rows.fresh) return STALE;
+    const { demarches } = rows;
     // A separation already declared and not yet settled is not offered twice.
     const pendingSeparation = demarches.some(
       (d) => d.kind === 'separation' && d.status !== 'annulee' && d.status !== 'traitee',

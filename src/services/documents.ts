@@ -7,17 +7,23 @@ import {
   insertDocument,
   insertDocumentDemarche,
   listDocumentRequests,
-  listSentDocuments,
   markRequestReceived,
   type DocumentMediaType,
   type DocumentRequestRow,
   type SentDocumentRow,
 } from '#src/db/repositories/documents.ts';
+import { loadDocumentsRows } from '#src/db/repositories/documents-page.ts';
 import { recordAudit } from '#src/db/repositories/household.ts';
 import { isAllowed } from '#src/domain/access.ts';
 import type { Principal } from '#src/domain/principal.ts';
-import { dossierFor, type DossierAccess, type DossierRefusal } from './dossier-access.ts';
+import {
+  chooseDossier,
+  dossierFor,
+  type DossierAccess,
+  type DossierRefusal,
+} from './dossier-access.ts';
 import type { Deps } from './deps.ts';
+import { decidedOnMemberships, heldOf, STALE } from './page-statement.ts';
 
 /** 10 Mo: the largest document accepted. */
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
@@ -63,24 +69,37 @@ export interface DocumentsPage {
   readonly sent: readonly SentDocumentRow[];
 }
 
-/** « Mes documents »: the requests and the documents sent that this person may see. */
+/**
+ * « Mes documents »: the requests and the documents sent that this person may see. One statement
+ * (ADR 0014): the matrix decides on the memberships read with the session, the statement
+ * re-checks them, reads and logs.
+ */
 export async function loadDocuments(
   s: Pick<Deps, 'pool' | 'now'>,
   principal: Principal,
+  signedIn: readonly DossierAccess[],
   route: string,
 ): Promise<({ ok: true } & DocumentsPage) | DossierRefusal> {
-  return withTransaction(s.pool, async (tx) => {
-    const shown = { route, categories: ['documents'] } as const;
-    const access = await dossierFor(s, principal, 'own-name-requests', { shown, tx });
+  return decidedOnMemberships(s, principal, signedIn, 'Mes documents', async (dossiers) => {
+    const access = chooseDossier(dossiers, 'own-name-requests');
     if (!access.ok) return access;
     const { household } = scopeOf(access);
-    const own = household ? null : principal.personId;
+    const rows = await loadDocumentsRows(s.pool, {
+      personId: principal.personId,
+      sessionHash: principal.sessionHash,
+      route,
+      held: heldOf(dossiers),
+      dossierId: access.dossier.id,
+      only: household ? null : principal.personId,
+      categories: ['documents'],
+    });
+    if (!rows.fresh) return STALE;
     return {
       ok: true,
       dossierNumber: access.dossier.number,
       household,
-      requests: await listDocumentRequests(tx, access.dossier.id, own),
-      sent: await listSentDocuments(tx, access.dossier.id, own),
+      requests: rows.requests,
+      sent: rows.sent,
     };
   });
 }

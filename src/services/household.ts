@@ -23,7 +23,9 @@ import {
 } from '#src/domain/invitation.ts';
 import { displayName } from '#src/domain/names.ts';
 import type { Principal } from '#src/domain/principal.ts';
+import { loadFoyerRows } from '#src/db/repositories/foyer-page.ts';
 import {
+  chooseDossier,
   dossierFor,
   type DossierAccess,
   type DossierRefusal,
@@ -31,6 +33,7 @@ import {
 } from './dossier-access.ts';
 import type { Deps } from './deps.ts';
 import { notify } from './notices.ts';
+import { decidedOnMemberships, heldOf, STALE } from './page-statement.ts';
 
 /** The principal's place in the dossier a household page acts in (services/dossier-access.ts). */
 export interface Household {
@@ -81,8 +84,21 @@ async function membersOf(
   principal: Principal,
   household: Household,
 ): Promise<MemberView[]> {
+  return memberViews(
+    await listHousehold(db, household.dossierId, today),
+    today,
+    principal,
+    household,
+  );
+}
+
+function memberViews(
+  members: readonly HouseholdMember[],
+  today: Date,
+  principal: Principal,
+  household: Household,
+): MemberView[] {
   const manager = isAllowed(household.membership, 'manage-delegations');
-  const members = await listHousehold(db, household.dossierId, today);
   return members.map((m) => {
     const age = ageOn(m.birthdate, today);
     const isSelf = m.personId === principal.personId;
@@ -106,20 +122,33 @@ export interface FoyerPage {
 
 /**
  * `/mon-compte/foyer`: the members of the dossier that allows `action` (the summary; a form's
- * action when the page comes back with its errors), logged as shown.
+ * action when the page comes back with its errors), logged as shown. One statement (ADR 0014):
+ * the matrix decides on the memberships read with the session, the statement re-checks them,
+ * reads and logs.
  */
 export async function loadFoyer(
-  s: Deps,
+  s: Pick<Deps, 'pool' | 'now'>,
   principal: Principal,
+  signedIn: readonly DossierAccess[],
   route: string,
   action: 'dossier-summary' | 'manage-delegations' = 'dossier-summary',
 ): Promise<FoyerPage | DossierRefusal> {
-  return withTransaction(s.pool, async (tx) => {
-    const shown = { route, categories: ['membres'] } as const;
-    const found = await householdFor(s, principal, action, { tx, shown });
-    if (!found.ok) return found;
-    const { household } = found;
-    const members = await membersOf(tx, s.now(), principal, household);
+  return decidedOnMemberships(s, principal, signedIn, 'Mon foyer', async (dossiers) => {
+    const access = chooseDossier(dossiers, action);
+    if (!access.ok) return access;
+    const household = householdFrom(access);
+    const now = s.now();
+    const rows = await loadFoyerRows(s.pool, {
+      personId: principal.personId,
+      sessionHash: principal.sessionHash,
+      route,
+      held: heldOf(dossiers),
+      dossierId: household.dossierId,
+      now,
+      categories: ['membres'],
+    });
+    if (!rows.fresh) return STALE;
+    const members = memberViews(rows.members, now, principal, household);
     const manager = isAllowed(household.membership, 'manage-delegations');
     return { ok: true, household, members, manager };
   });

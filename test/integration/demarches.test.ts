@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ageOn, isAllowed, type Membership } from '#src/domain/access.ts';
 import { demoDossiers } from '#src/seed/demo.ts';
+import { loadDemarches } from '#src/services/demarches.ts';
+import { openSession, startRequest } from '#src/services/sessions.ts';
 import { useTestApp } from '../support/app.ts';
 import { TestBrowser } from '../support/browser.ts';
 import { demo, required } from '../support/personas.ts';
@@ -178,6 +180,78 @@ describe('the dashboard’s separation notice', () => {
     for (const status of ['traitee', 'annulee']) {
       await ctx.pool.query('UPDATE demarches SET status = $2 WHERE id = $1', [id, status]);
       expect((await b.get('/mon-compte')).body).not.toContain('data-demarche="separation"');
+    }
+  });
+});
+
+describe('Mes démarches in one statement (ADR 0014)', () => {
+  it('re-checks the memberships it decided on: a role changed in between is read afresh, logged once', async () => {
+    const julien = await personId('conjoint-sans-delegation');
+    const claims = await openSession(ctx.pool, ctx.deps.config.session, {
+      personId: julien,
+      method: 'password',
+      acr: null,
+      clientIp: null,
+      userAgent: null,
+    });
+    const started = await startRequest(ctx.deps, claims);
+    const principal = required(started.principal, 'Julien signed in');
+    expect(started.dossiers.map((d) => d.membership.role)).toEqual(['conjoint']);
+    const dossierId = required(started.dossiers[0], 'his dossier').dossier.id;
+    // The household has démarches of others: the stale decision (the conjoint's) would list them.
+    const others = await ctx.pool.query(
+      'SELECT 1 FROM demarches WHERE dossier_id = $1 AND author_person_id <> $2',
+      [dossierId, julien],
+    );
+    expect(others.rowCount).toBeGreaterThan(0);
+    // Between the session's statement and the page's, he becomes a mere member of the household.
+    await ctx.pool.query("UPDATE dossier_members SET role = 'autre' WHERE person_id = $1", [
+      julien,
+    ]);
+    try {
+      const page = await loadDemarches(ctx.deps, principal, started.dossiers, '/essai');
+      expect(page).toMatchObject({ ok: true, scope: 'own', canDeclareSeparation: false });
+      if (!page.ok) throw new Error('refused');
+      for (const d of page.demarches) expect(d.authorPersonId).toBe(julien);
+      const logged = await ctx.pool.query<{ dossier: string | null; categories: string[] }>(
+        'SELECT dossier_id AS dossier, categories FROM access_log WHERE session_hash = $1 ORDER BY id',
+        [principal.sessionHash],
+      );
+      expect(logged.rows).toEqual([{ dossier: dossierId, categories: ['demarches-personnelles'] }]);
+    } finally {
+      await ctx.pool.query("UPDATE dossier_members SET role = 'conjoint' WHERE person_id = $1", [
+        julien,
+      ]);
+    }
+  });
+
+  it('a membership gone in between: the fresh refusal, nothing logged', async () => {
+    const marie = await personId('foyer-sans-lien');
+    const claims = await openSession(ctx.pool, ctx.deps.config.session, {
+      personId: marie,
+      method: 'password',
+      acr: null,
+      clientIp: null,
+      userAgent: null,
+    });
+    const started = await startRequest(ctx.deps, claims);
+    const principal = required(started.principal, 'Marie signed in');
+    expect(started.dossiers).toHaveLength(1);
+    const { role, delegation } = required(started.dossiers[0], 'her dossier').membership;
+    const dossierId = required(started.dossiers[0], 'her dossier').dossier.id;
+    await ctx.pool.query('DELETE FROM dossier_members WHERE person_id = $1', [marie]);
+    try {
+      const page = await loadDemarches(ctx.deps, principal, started.dossiers, '/essai');
+      expect(page).toEqual({ ok: false, reason: 'no-dossier' });
+      const logged = await ctx.pool.query('SELECT 1 FROM access_log WHERE session_hash = $1', [
+        principal.sessionHash,
+      ]);
+      expect(logged.rowCount).toBe(0);
+    } finally {
+      await ctx.pool.query(
+        'INSERT INTO dossier_members (dossier_id, person_id, role, delegation) VALUES ($1, $2, $3, $4)',
+        [dossierId, marie, role, delegation],
+      );
     }
   });
 });

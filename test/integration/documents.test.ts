@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { postgresDocumentStore } from '#src/db/document-store.ts';
-import { MAX_DOCUMENT_BYTES } from '#src/services/documents.ts';
+import { loadDocuments, MAX_DOCUMENT_BYTES } from '#src/services/documents.ts';
+import { openSession, startRequest } from '#src/services/sessions.ts';
 import { useTestApp } from '../support/app.ts';
 import { TestBrowser, csrfTokenOf, type Reply } from '../support/browser.ts';
 import { demo, persona, required } from '../support/personas.ts';
@@ -508,5 +509,49 @@ describe('sending a document', () => {
     expect(amadou.body).toContain('2 documents à envoyer à la Caf.');
     const ines = await (await as('primo-demandeur')).get('/mon-compte');
     expect(ines.body).not.toContain('data-documents-demandes');
+  });
+});
+
+describe('Mes documents in one statement (ADR 0014)', () => {
+  it('re-checks the memberships it decided on: a delegation granted in between opens the household’s requests, logged once', async () => {
+    const julien = await idOf('conjoint-sans-delegation');
+    const claims = await openSession(ctx.pool, ctx.deps.config.session, {
+      personId: julien,
+      method: 'password',
+      acr: null,
+      clientIp: null,
+      userAgent: null,
+    });
+    const started = await startRequest(ctx.deps, claims);
+    const principal = required(started.principal, 'Julien signed in');
+    expect(started.dossiers.map((d) => d.membership.delegation)).toEqual([false]);
+    const dossierId = required(started.dossiers[0], 'his dossier').dossier.id;
+    // The household is asked for documents that are not asked of him by name.
+    const all = await ctx.pool.query<{ id: string }>(
+      'SELECT id FROM document_requests WHERE dossier_id = $1',
+      [dossierId],
+    );
+    const his = await ctx.pool.query('SELECT 1 FROM document_requests WHERE person_id = $1', [
+      julien,
+    ]);
+    expect(all.rowCount).toBeGreaterThan(his.rowCount ?? 0);
+    await ctx.pool.query('UPDATE dossier_members SET delegation = true WHERE person_id = $1', [
+      julien,
+    ]);
+    try {
+      const page = await loadDocuments(ctx.deps, principal, started.dossiers, '/essai');
+      if (!page.ok) throw new Error('refused');
+      expect(page.household).toBe(true);
+      expect(page.requests.map((r) => r.id).sort()).toEqual(all.rows.map((r) => r.id).sort());
+      const logged = await ctx.pool.query<{ dossier: string | null; categories: string[] }>(
+        'SELECT dossier_id AS dossier, categories FROM access_log WHERE session_hash = $1 ORDER BY id',
+        [principal.sessionHash],
+      );
+      expect(logged.rows).toEqual([{ dossier: dossierId, categories: ['documents'] }]);
+    } finally {
+      await ctx.pool.query('UPDATE dossier_members SET delegation = false WHERE person_id = $1', [
+        julien,
+      ]);
+    }
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { loadFoyer } from '#src/services/household.ts';
+import { openSession, startRequest } from '#src/services/sessions.ts';
 import { useTestApp } from '../support/app.ts';
 import { TestBrowser, headerNameOf } from '../support/browser.ts';
 import { lastMessageTo, waitForDelivery } from '../support/outbox.ts';
@@ -342,5 +344,48 @@ describe('delegation and separation', () => {
     expect(
       required(await lastMessageTo(ctx.pool, 'antoine.leroy@example.fr'), 'notice').subject,
     ).toBe('Déclaration de séparation enregistrée');
+  });
+});
+
+describe('Mon foyer in one statement (ADR 0014)', () => {
+  it('re-checks the memberships it decided on: a role changed in between is refused afresh, nothing logged; else logged once', async () => {
+    const julien = await idOf('conjoint-sans-delegation');
+    const claims = await openSession(ctx.pool, ctx.deps.config.session, {
+      personId: julien,
+      method: 'password',
+      acr: null,
+      clientIp: null,
+      userAgent: null,
+    });
+    const started = await startRequest(ctx.deps, claims);
+    const principal = required(started.principal, 'Julien signed in');
+    expect(started.dossiers.map((d) => d.membership.role)).toEqual(['conjoint']);
+    const logged = async () =>
+      (
+        await ctx.pool.query<{ dossier: string | null; categories: string[] }>(
+          'SELECT dossier_id AS dossier, categories FROM access_log WHERE session_hash = $1 ORDER BY id',
+          [principal.sessionHash],
+        )
+      ).rows;
+    // Between the session's statement and the page's, he becomes a member without delegation:
+    // the household's members are no longer his to see.
+    await ctx.pool.query("UPDATE dossier_members SET role = 'autre' WHERE person_id = $1", [
+      julien,
+    ]);
+    try {
+      const refused = await loadFoyer(ctx.deps, principal, started.dossiers, '/essai');
+      expect(refused).toEqual({ ok: false, reason: 'forbidden' });
+      expect(await logged()).toEqual([]);
+    } finally {
+      await ctx.pool.query("UPDATE dossier_members SET role = 'conjoint' WHERE person_id = $1", [
+        julien,
+      ]);
+    }
+    const page = await loadFoyer(ctx.deps, principal, started.dossiers, '/essai');
+    if (!page.ok) throw new Error('refused');
+    expect(page.members.map((m) => m.personId)).toContain(julien);
+    expect(await logged()).toEqual([
+      { dossier: page.household.dossierId, categories: ['membres'] },
+    ]);
   });
 });

@@ -1,5 +1,3 @@
-import type { Queryable } from '../pool.ts';
-
 export type DemarcheStatus = 'brouillon' | 'envoyee' | 'en-cours' | 'traitee' | 'annulee';
 
 export interface DemarcheListRow {
@@ -16,21 +14,15 @@ export interface DemarcheListRow {
   readonly title: string | null;
 }
 
-/** A dossier's démarches, newest first; with `authorPersonId`, only that person's. */
-export async function listDemarches(
-  db: Queryable,
-  dossierId: string,
-  authorPersonId: string | null,
-): Promise<DemarcheListRow[]> {
-  const r = await db.query<DemarcheListRow>(
-    `SELECT id, kind, status, created_at AS "createdAt", status_changed_at AS "statusChangedAt",
-            cancel_reason AS "cancelReason", author_person_id AS "authorPersonId",
-            details->>'quarter' AS quarter, details->>'date' AS date, details->>'title' AS title
-       FROM demarches
-      WHERE dossier_id = $1 AND ($2::uuid IS NULL OR author_person_id = $2)
-      ORDER BY created_at DESC, id
-      LIMIT 200`,
-    [dossierId, authorPersonId],
-  );
-  return r.rows;
-}
+/**
+ * A dossier's démarches, newest first; with `author` not null, only that person's (SQL
+ * expressions: the part of « Mes démarches »' statement, src/db/repositories/demarches-page.ts).
+ */
+export const demarchesListSql = (dossier: string, author: string): string =>
+  `SELECT id, kind, status, created_at AS "createdAt", status_changed_at AS "statusChangedAt",
+          cancel_reason AS "cancelReason", author_person_id AS "authorPersonId",
+          details->>'quarter' AS quarter, details->>'date' AS date, details->>'title' AS title
+     FROM demarches
+    WHERE dossier_id = ${dossier} AND (${author} IS NULL OR author_person_id = ${author})
+    ORDER BY created_at DESC, id
+    LIMIT 200`;

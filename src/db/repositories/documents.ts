@@ -20,18 +20,22 @@ export async function listDocumentRequests(
   dossierId: string,
   onlyAskedOf: string | null,
 ): Promise<DocumentRequestRow[]> {
-  const r = await db.query<DocumentRequestRow>(
-    `SELECT r.id, r.kind, r.person_id AS "personId",
-            CASE WHEN p.id IS NULL THEN NULL ELSE p.given_name || ' ' || upper(p.family_name) END
-              AS "personName",
-            r.asked_at AS "askedAt", r.status
-       FROM document_requests r LEFT JOIN persons p ON p.id = r.person_id
-      WHERE r.dossier_id = $1 AND ($2::uuid IS NULL OR r.person_id = $2)
-      ORDER BY r.asked_at, r.id`,
-    [dossierId, onlyAskedOf],
-  );
+  const r = await db.query<DocumentRequestRow>(documentRequestsSql('$1', '$2::uuid'), [
+    dossierId,
+    onlyAskedOf,
+  ]);
   return r.rows;
 }
+
+/** The same query over SQL expressions: also « Mes documents »' statement's part (ADR 0014). */
+export const documentRequestsSql = (dossier: string, onlyAskedOf: string): string =>
+  `SELECT r.id, r.kind, r.person_id AS "personId",
+          CASE WHEN p.id IS NULL THEN NULL ELSE p.given_name || ' ' || upper(p.family_name) END
+            AS "personName",
+          r.asked_at AS "askedAt", r.status
+     FROM document_requests r LEFT JOIN persons p ON p.id = r.person_id
+    WHERE r.dossier_id = ${dossier} AND (${onlyAskedOf} IS NULL OR r.person_id = ${onlyAskedOf})
+    ORDER BY r.asked_at, r.id`;
 
 /** How many requests still wait for a document (the dashboard's card). */
 export async function countPendingRequests(
@@ -74,20 +78,14 @@ const SENT_COLUMNS = `d.id, d.reference, COALESCE(r.kind, d.description) AS titl
   LEFT JOIN document_requests r ON r.id = d.request_id
   JOIN persons p ON p.id = d.sender_person_id`;
 
-/** The documents sent on the dossier, newest first; `sentBy` keeps one sender's. */
-export async function listSentDocuments(
-  db: Queryable,
-  dossierId: string,
-  sentBy: string | null,
-): Promise<SentDocumentRow[]> {
-  const r = await db.query<SentDocumentRow>(
-    `SELECT ${SENT_COLUMNS}
-      WHERE d.dossier_id = $1 AND ($2::uuid IS NULL OR d.sender_person_id = $2)
-      ORDER BY d.sent_at DESC, d.id`,
-    [dossierId, sentBy],
-  );
-  return r.rows;
-}
+/**
+ * The documents sent on the dossier, newest first; `sentBy` not null keeps one sender's (SQL
+ * expressions: the part of « Mes documents »' statement, src/db/repositories/documents-page.ts).
+ */
+export const sentDocumentsSql = (dossier: string, sentBy: string): string =>
+  `SELECT ${SENT_COLUMNS}
+    WHERE d.dossier_id = ${dossier} AND (${sentBy} IS NULL OR d.sender_person_id = ${sentBy})
+    ORDER BY d.sent_at DESC, d.id`;
 
 export async function findSentDocument(
   db: Queryable,

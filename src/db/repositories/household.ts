@@ -23,25 +23,27 @@ export async function listHousehold(
   dossierId: string,
   now: Date,
 ): Promise<HouseholdMember[]> {
-  const r = await db.query<HouseholdMember>(
-    `SELECT p.id AS "personId", p.given_name AS "givenName", p.family_name AS "familyName",
-            p.birthdate, p.nir, p.email, p.phone, m.role, m.delegation,
-            (a.person_id IS NOT NULL) AS "hasAccount",
-            i.created_at AS "invitedAt", i.channel AS "invitationChannel"
-       FROM dossier_members m
-       JOIN persons p ON p.id = m.person_id
-       LEFT JOIN accounts a ON a.person_id = p.id
-       LEFT JOIN LATERAL (
-         SELECT created_at, channel FROM invitations
-          WHERE person_id = p.id AND dossier_id = m.dossier_id AND used_at IS NULL AND expires_at > $2
-          ORDER BY created_at DESC LIMIT 1
-       ) i ON true
-      WHERE m.dossier_id = $1
-      ORDER BY m.role, p.birthdate`,
-    [dossierId, now],
-  );
+  const r = await db.query<HouseholdMember>(householdSql('$1', '$2'), [dossierId, now]);
   return r.rows;
 }
+
+/** The same query over SQL expressions: also « Mon foyer »' statement's part (ADR 0014). */
+export const householdSql = (dossier: string, now: string): string =>
+  `SELECT p.id AS "personId", p.given_name AS "givenName", p.family_name AS "familyName",
+          p.birthdate, p.nir, p.email, p.phone, m.role, m.delegation,
+          (a.person_id IS NOT NULL) AS "hasAccount",
+          i.created_at AS "invitedAt", i.channel AS "invitationChannel"
+     FROM dossier_members m
+     JOIN persons p ON p.id = m.person_id
+     LEFT JOIN accounts a ON a.person_id = p.id
+     LEFT JOIN LATERAL (
+       SELECT created_at, channel FROM invitations
+        WHERE person_id = p.id AND dossier_id = m.dossier_id AND used_at IS NULL
+          AND expires_at > ${now}
+        ORDER BY created_at DESC LIMIT 1
+     ) i ON true
+    WHERE m.dossier_id = ${dossier}
+    ORDER BY m.role, p.birthdate`;
 
 export async function setDelegation(
   db: Queryable,

@@ -4,7 +4,7 @@ import type { DemarcheListRow } from '#src/services/demarches.ts';
 import type { UseCases } from '#src/services/use-cases.ts';
 import { paths } from '../../paths.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
-import { principalOf } from '../../plugins/session.ts';
+import { dossiersOf, principalOf } from '../../plugins/session.ts';
 
 const KIND_LABELS: Readonly<Record<string, string>> = {
   separation: 'Déclaration de séparation',
@@ -54,7 +54,7 @@ export async function demarchesRoutes(app: FastifyInstance, opts: { services: Us
   const s = opts.services;
 
   app.get(paths.demarches, async (request, reply) => {
-    const page = await s.demarches.load(principalOf(request), paths.demarches);
+    const page = await s.demarches.load(principalOf(request), dossiersOf(request), paths.demarches);
     if (!page.ok) {
       if (page.reason === 'no-dossier')
         return reply.page('pages/demarches/index.njk', { page: null });

@@ -8,7 +8,7 @@ import { fieldError, formErrors, formValues, mergeErrors, type FormErrors } from
 import { paths } from '../../paths.ts';
 import { isPlainText, PLAIN_TEXT_MESSAGE } from '../../plain-text.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
-import { principalOf, sendToLogin } from '../../plugins/session.ts';
+import { dossiersOf, principalOf, sendToLogin } from '../../plugins/session.ts';
 
 const TEMPLATE = 'pages/documents/index.njk';
 const RECEIPT = 'pages/documents/accuse-de-reception.njk';
@@ -123,7 +123,7 @@ export async function documentsRoutes(app: FastifyInstance, opts: { services: Us
     values: Record<string, string>,
     errors: FormErrors | null,
   ) => {
-    const page = await s.documents.load(principalOf(request), paths.documents);
+    const page = await s.documents.load(principalOf(request), dossiersOf(request), paths.documents);
     if (!page.ok) throw new ForbiddenError();
     const pending = page.requests.filter((r) => r.status === 'a-envoyer');
     return { page, pending, values, errors };

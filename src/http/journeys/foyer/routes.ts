@@ -7,7 +7,7 @@ import { type FormErrors, fieldError, formErrors, formValues, withFieldIds } fro
 import { publicOrigin } from '../../franceconnect-offer.ts';
 import { paths } from '../../paths.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
-import { principalOf } from '../../plugins/session.ts';
+import { dossiersOf, principalOf } from '../../plugins/session.ts';
 import { contactForm } from '../../steps/contact.ts';
 
 const TEMPLATE = 'pages/foyer/index.njk';
@@ -73,7 +73,12 @@ export async function foyerRoutes(app: FastifyInstance, opts: { services: UseCas
     extra: Record<string, unknown> = {},
     action: 'dossier-summary' | 'manage-delegations' = 'dossier-summary',
   ) {
-    const page = await s.household.loadFoyer(principalOf(request), paths.foyer, action);
+    const page = await s.household.loadFoyer(
+      principalOf(request),
+      dossiersOf(request),
+      paths.foyer,
+      action,
+    );
     if (!page.ok) throw new ForbiddenError();
     const { household, members, manager } = page;
     return reply.page(TEMPLATE, { household, members, manager, ...extra });
