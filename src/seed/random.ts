@@ -315,6 +315,15 @@ export interface SeedRandomOptions {
   readonly connections?: number;
 }
 
+/** Above this many households, `npm run seed` gives each BULK_PAYMENT_MONTHS of payments. */
+export const LARGE_RUN = 100_000;
+/**
+ * A quarter: 24 months of a million households are ≈ 43 million payment rows (12 GB, several
+ * minutes), 3 months ≈ 5.4 million. The payments index is then large enough for its plans; the
+ * households a bench logs in as (`sample`) keep the full 24 months.
+ */
+export const BULK_PAYMENT_MONTHS = 3;
+
 /** Serialises seedings: the dossier numbers of a run are taken once, at its start. */
 const SEED_LOCK = 4_242_003;
 
