@@ -116,6 +116,9 @@ export interface ExplainedStatement {
   readonly seqScans: readonly string[];
 }
 
+/** The table of one row read by primary key `WHERE id` (migration 018). */
+const ONE_ROW = 'maintenance';
+
 interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
@@ -152,13 +155,20 @@ export async function explainPages(
     sample?: ExplainSample;
     /** A table is large from this many rows (planner's estimate); default 10,000. */
     largeRows?: number;
+    /**
+     * Plans made with enable_seqscan = off, every table counted as large (but the one-row
+     * `maintenance`): a sequential scan left means no index serves the statement — a table the
+     * seed leaves small (sessions, démarches, documents…) would be scanned once it grows.
+     */
+    indexesOnly?: boolean;
   } = {},
 ): Promise<ExplainedStatement[]> {
-  const largeRows = options.largeRows ?? 10_000;
+  const largeRows = options.indexesOnly ? 0 : (options.largeRows ?? 10_000);
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     const sample = options.sample ?? (await pickSample(client));
+    if (options.indexesOnly) await client.query('SET LOCAL enable_seqscan = off');
     const sizes = await client.query<{ name: string; rows: number }>(
       `SELECT c.relname AS name, c.reltuples::float8 AS rows FROM pg_class c
          JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -179,7 +189,12 @@ export async function explainPages(
         nodes.push(
           `${node['Node Type']}${relation ? ` on ${relation}` : ''}${node['Index Name'] ? ` using ${node['Index Name']}` : ''}`,
         );
-        if (node['Node Type'] === 'Seq Scan' && relation && (rows.get(relation) ?? 0) >= largeRows)
+        if (
+          node['Node Type'] === 'Seq Scan' &&
+          relation &&
+          relation !== ONE_ROW &&
+          (rows.get(relation) ?? 0) >= largeRows
+        )
           seqScans.push(relation);
         for (const child of node.Plans ?? []) walk(child);
       };

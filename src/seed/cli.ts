@@ -108,7 +108,11 @@ try {
       `${count} foyers ajoutés en ${((Date.now() - started) / 1000).toFixed(1)} s (mot de passe commun : ${RANDOM_PASSWORD}).`,
     );
   }
-  if (values.explain) say(formatExplained(await explainPages(db.pool)));
+  if (values.explain) {
+    say(formatExplained(await explainPages(db.pool)));
+    say('\nSans parcours séquentiel possible (enable_seqscan = off : un index manque-t-il ?) :');
+    say(formatExplained(await explainPages(db.pool, { indexesOnly: true })));
+  }
   if (values.json)
     process.stdout.write(
       `${JSON.stringify({ personas: demoPersonas(), agents: withAgents ? demoAgents : [] }, null, 2)}\n`,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
@@ -159,18 +160,30 @@ function pad(n: number, width: number): string {
 
 /**
  * Ids in creation order, laid out as UUIDv7 (milliseconds at the start of the run, a counter,
- * then 42 random bits): every index on them grows at its right edge instead of at random places,
+ * then 40 random bits): every index on them grows at its right edge instead of at random places,
  * which keeps a million-household seeding in memory rather than on the disk (issue 12).
  */
 function idGenerator(): () => string {
   const time = hex(Date.now(), 12);
   const prefix = `${time.slice(0, 8)}-${time.slice(8)}-7`;
   let counter = 0;
+  // Random hex digits drawn 64 KB at a time: a number's toString(16) per id cost seconds a million.
+  let pool = '';
+  let at = 0;
   return () => {
     const c = counter++;
-    return `${prefix}${hex(c >>> 20, 3)}-${hex(0x8000 | ((c >>> 6) & 0x3fff), 4)}-${hex(((c & 0x3f) << 2) | rnd(4), 2)}${hex(rnd(2 ** 40), 10)}`;
+    if (at + 10 > pool.length) {
+      pool = randomBytes(65_536).toString('hex');
+      at = 0;
+    }
+    at += 10;
+    return `${prefix}${HEX3[c >>> 20] ?? ''}-${HEX1[8 | ((c >>> 18) & 3)] ?? ''}${HEX3[(c >>> 6) & 0xfff] ?? ''}-${HEX2[(c & 0x3f) << 2] ?? ''}${pool.slice(at - 10, at)}`;
   };
 }
+
+const HEX1 = Array.from({ length: 16 }, (_, i) => hex(i, 1));
+const HEX2 = Array.from({ length: 256 }, (_, i) => hex(i, 2));
+const HEX3 = Array.from({ length: 4096 }, (_, i) => hex(i, 3));
 
 /** Metropolitan departments of a NIR: 01–95 with Corsica's 2A and 2B for 20. */
 const DEPARTMENTS = Array.from({ length: 95 }, (_, i) => pad(i + 1, 2)).flatMap((d) =>
@@ -414,9 +427,17 @@ export async function seedRandomHouseholds(
     if (rejected) throw rejected.reason;
     // The planner's statistics at the tables' new size, rather than when autovacuum gets to it.
     if (count >= 50_000) {
-      await first.query(
-        'ANALYZE dossiers, persons, accounts, dossier_members, dossier_member_history, payments, letters',
-      );
+      try {
+        await first.query('BEGIN');
+        await first.query('SET LOCAL statement_timeout = 0');
+        await first.query(
+          'ANALYZE dossiers, persons, accounts, dossier_members, dossier_member_history, payments, letters',
+        );
+        await first.query('COMMIT');
+      } catch (error) {
+        await first.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
     }
     return results.flat();
   } catch (error) {
@@ -450,6 +471,8 @@ async function insertChunk(
 ): Promise<RandomAdult[]> {
   try {
     await client.query('BEGIN');
+    // A chunk's COPY may outlast the pool's statement timeout on a busy machine.
+    await client.query('SET LOCAL statement_timeout = 0');
     await client.query('SET LOCAL synchronous_commit = off');
     if (plan.replica) await client.query('SET LOCAL session_replication_role = replica');
     const clock = await client.query<{ now: string }>('SELECT now()::text AS now');

@@ -35,6 +35,16 @@ describe('EXPLAIN of the personal pages (issue 12)', () => {
     expect(payments?.nodes.join(' ')).toMatch(/Index.* on payments/);
   });
 
+  it('finds an index for every statement, even on the tables the seed leaves small', async () => {
+    const explained = await explainPages(db.pool, { indexesOnly: true });
+    expect(
+      explained.filter((e) => e.seqScans.length > 0),
+      formatExplained(explained),
+    ).toEqual([]);
+    const sessions = explained.find((e) => e.name === 'session: check and touch');
+    expect(sessions?.nodes.join(' ')).toMatch(/Index Scan on sessions/);
+  });
+
   it('flags a sequential scan of a large table, and writes nothing', async () => {
     const before = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM access_log');
     const explained = await explainPages(db.pool, {
