@@ -21,7 +21,7 @@ const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     count: { type: 'string' },
-    // Months of payments of each random household (default 24, 3 above 100,000 households).
+    // Months of payments of each random household (default 24, 1 above 100,000 households).
     'payment-months': { type: 'string' },
     // The plans of the personal pages' statements, sequential scans of large tables flagged.
     explain: { type: 'boolean', default: false },
