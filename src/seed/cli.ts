@@ -5,11 +5,13 @@ import argon2 from 'argon2';
 import cliProgress from 'cli-progress';
 import { loadConfig, projectRoot } from '#src/config.ts';
 import { openDatabase } from '#src/db/connect.ts';
+import { explainPages, formatExplained } from '#src/db/explain-pages.ts';
 import { migrate } from '#src/db/migrate.ts';
+import { PAYMENT_MONTHS } from '#src/domain/payments.ts';
 import { throttleSubjectsOf } from '#src/services/agents/lookup.ts';
 import { buildDeps } from '#src/services/deps.ts';
 import { demoAgents, demoPersonas, seedDemo, seedDemoAgents } from './demo.ts';
-import { RANDOM_PASSWORD, seedRandomHouseholds } from './random.ts';
+import { BULK_PAYMENT_MONTHS, LARGE_RUN, RANDOM_PASSWORD, seedRandomHouseholds } from './random.ts';
 import { resetPersona, resettablePersonaKeys } from './reset.ts';
 
 const envFile = path.join(projectRoot, '.env');
@@ -19,6 +21,10 @@ const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     count: { type: 'string' },
+    // Months of payments of each random household (default 24, 1 above 100,000 households).
+    'payment-months': { type: 'string' },
+    // The plans of the personal pages' statements, sequential scans of large tables flagged.
+    explain: { type: 'boolean', default: false },
     // `--reset KEY` or `--reset all`: demo personas back to their seeded state (issue 9).
     reset: { type: 'string' },
   },
@@ -26,6 +32,18 @@ const { values } = parseArgs({
 const count = values.count === undefined ? 0 : Number(values.count);
 if (!Number.isInteger(count) || count < 0) {
   process.stderr.write('--count attend un nombre entier positif de foyers.\n');
+  process.exit(2);
+}
+const paymentMonths =
+  values['payment-months'] === undefined
+    ? count > LARGE_RUN
+      ? BULK_PAYMENT_MONTHS
+      : PAYMENT_MONTHS
+    : Number(values['payment-months']);
+if (!Number.isInteger(paymentMonths) || paymentMonths < 0 || paymentMonths > PAYMENT_MONTHS) {
+  process.stderr.write(
+    `--payment-months attend un nombre de mois de 0 à ${String(PAYMENT_MONTHS)}.\n`,
+  );
   process.exit(2);
 }
 
@@ -78,6 +96,9 @@ try {
     await seedRandomHouseholds(db.pool, {
       count,
       passwordHash: hash,
+      // Nobody logs in from here: no adult returned, the memory stays flat at a million.
+      sample: 0,
+      paymentMonths,
       onProgress: (n) => {
         bar.update(n);
       },
@@ -86,6 +107,11 @@ try {
     say(
       `${count} foyers ajoutés en ${((Date.now() - started) / 1000).toFixed(1)} s (mot de passe commun : ${RANDOM_PASSWORD}).`,
     );
+  }
+  if (values.explain) {
+    say(formatExplained(await explainPages(db.pool)));
+    say('\nSans parcours séquentiel possible (enable_seqscan = off : un index manque-t-il ?) :');
+    say(formatExplained(await explainPages(db.pool, { indexesOnly: true })));
   }
   if (values.json)
     process.stdout.write(
