@@ -37,16 +37,3 @@ export function rssGrowth(samples: readonly (number | null)[]): number {
   const last = known[known.length - 1];
   return known.length >= 2 && first !== undefined && last !== undefined ? last - first : Number.NaN;
 }
-
-/** Evenly spread picks: `n` items of `items` at regular intervals, the first and last included. */
-export function sampleEvenly<T>(items: readonly T[], n: number): T[] {
-  if (n >= items.length) return [...items];
-  if (n <= 0) return [];
-  if (n === 1) return items[0] === undefined ? [] : [items[0]];
-  const out: T[] = [];
-  for (let k = 0; k < n; k++) {
-    const item = items[Math.round((k * (items.length - 1)) / (n - 1))];
-    if (item !== undefined) out.push(item);
-  }
-  return out;
-}

@@ -15,9 +15,14 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '#src/db/embedded.t
 import { migrate } from '#src/db/migrate.ts';
 import { createPool, type Pool } from '#src/db/pool.ts';
 import { displayName } from '#src/domain/names.ts';
-import { RANDOM_PASSWORD, seedRandomHouseholds } from '#src/seed/random.ts';
+import { explainPages, formatExplained } from '#src/db/explain-pages.ts';
+import {
+  BULK_PAYMENT_MONTHS,
+  LARGE_RUN,
+  RANDOM_PASSWORD,
+  seedRandomHouseholds,
+} from '#src/seed/random.ts';
 import { buildDeps } from '#src/services/deps.ts';
-import { sampleEvenly } from './goals.ts';
 import { formatServerMessage } from './protocol.ts';
 
 /** Same size as the portal's own pool (src/db/connect.ts uses createPool's default). */
@@ -91,9 +96,15 @@ async function main(): Promise<void> {
   const passwordHash = await services.hasher.hash(RANDOM_PASSWORD);
   const seedStarted = performance.now();
   let lastReport = seedStarted;
+  // BENCH_ADULTS_SAMPLE: only the adults of that many households, spread evenly over the whole
+  // table, go to the runner (a million households make 1.6 million adults: far too many to log
+  // in, or to send); at scale the others get the latest month paid (src/seed/random.ts).
+  const sample = Number(process.env.BENCH_ADULTS_SAMPLE ?? '0');
   const seeded = await seedRandomHouseholds(pool, {
     count: households,
     passwordHash,
+    ...(sample > 0 ? { sample } : {}),
+    ...(households > LARGE_RUN ? { paymentMonths: BULK_PAYMENT_MONTHS } : {}),
     // Progress on stderr (the runner shows it) at most every 5 s: 1,000,000 takes minutes.
     onProgress: (done) => {
       const now = performance.now();
@@ -111,15 +122,13 @@ async function main(): Promise<void> {
   const analyzeStarted = performance.now();
   await pool.query('ANALYZE');
   const analyzeSeconds = (performance.now() - analyzeStarted) / 1000;
-  // BENCH_ADULTS_SAMPLE: only that many accounts, spread evenly over the whole table, go to the
-  // runner (a million households make 1.6 million adults: far too many to log in, or to send).
-  const sample = Number(process.env.BENCH_ADULTS_SAMPLE ?? '0');
-  const adults = sample > 0 ? sampleEvenly(seeded, sample) : seeded;
+  const adults = seeded;
 
-  // Hook for the scale mode (`npm run bench -- --scale`): EXPLAIN of each page's statements at
-  // this size (no sequential scan on any page) goes here, printed to stderr, once the module that
-  // builds those plans exists (src/db/explain-pages.ts, another part of issue 12), e.g.
-  //   if (process.env.BENCH_EXPLAIN === '1') process.stderr.write(await explainPages(pool, …));
+  // The scale mode (`npm run bench -- --scale`): EXPLAIN of each page's statements at this size,
+  // sequential scans of large tables flagged (src/db/explain-pages.ts), on stderr.
+  if (process.env.BENCH_EXPLAIN === '1') {
+    process.stderr.write(`${formatExplained(await explainPages(pool))}\n`);
+  }
 
   app = await buildApp(services);
   // The framework ceiling: every root hook of the app (the session is the personal scope's,

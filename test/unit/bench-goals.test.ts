@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatGoals, mark, ratio, rssGrowth, sampleEvenly } from '../../bench/goals.ts';
+import { formatGoals, mark, ratio, rssGrowth } from '../../bench/goals.ts';
 
 describe('mark', () => {
   it('marks a lower bound met at the bound itself, and missed below it', () => {
@@ -54,28 +54,5 @@ describe('rssGrowth', () => {
   it('is unknown with fewer than two samples', () => {
     expect(rssGrowth([null, 180, null])).toBeNaN();
     expect(rssGrowth([])).toBeNaN();
-  });
-});
-
-describe('sampleEvenly', () => {
-  const items = Array.from({ length: 1000 }, (_, k) => k);
-
-  it('picks n items spread over the whole list, the first and the last included', () => {
-    const picked = sampleEvenly(items, 5);
-    expect(picked).toEqual([0, 250, 500, 749, 999]);
-  });
-
-  it('picks distinct items when n is below the length', () => {
-    const picked = sampleEvenly(items, 500);
-    expect(new Set(picked).size).toBe(500);
-    expect(picked[0]).toBe(0);
-    expect(picked[499]).toBe(999);
-  });
-
-  it('keeps everything when n reaches the length, nothing for 0', () => {
-    expect(sampleEvenly([1, 2, 3], 3)).toEqual([1, 2, 3]);
-    expect(sampleEvenly([1, 2, 3], 10)).toEqual([1, 2, 3]);
-    expect(sampleEvenly([1, 2, 3], 0)).toEqual([]);
-    expect(sampleEvenly([1, 2, 3], 1)).toEqual([1]);
   });
 });
