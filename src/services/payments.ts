@@ -31,8 +31,15 @@ import {
 /** A payment with its period in words, as the table and the detail page show it. */
 export type PaymentLine = Payment & { readonly periodLabel: string };
 
+// Spelled out rather than spread: one object shape for every line, cheaper to build.
 const line = (p: Payment): PaymentLine => ({
-  ...p,
+  id: p.id,
+  paidOn: p.paidOn,
+  benefit: p.benefit,
+  periodStart: p.periodStart,
+  periodEnd: p.periodEnd,
+  grossCents: p.grossCents,
+  netCents: p.netCents,
   periodLabel: periodLabel(p.periodStart, p.periodEnd),
 });
 
@@ -137,15 +144,17 @@ function paymentsView(
   const years = yearsOf(window);
   const year = asked !== null && years.includes(asked) ? asked : null;
   const months = year === null ? window : window.filter((m) => m.startsWith(`${String(year)}-`));
-  const shown = payments.filter((p) => months.includes(monthOf(p.paidOn))).map(line);
-  const groups = groupByMonth(shown, months);
+  const wanted = new Set(months);
+  const shown = payments.filter((p) => wanted.has(monthOf(p.paidOn))).map(line);
+  const order = benefitOrder(shown);
+  const groups = groupByMonth(shown, months, order);
   return {
     dossierNumber: access.dossier.number,
     years,
     year,
     yearOutOfRange: asked !== null && year === null,
     months: groups.map((g) => ({ ...g, label: monthName(g.month) })).reverse(),
-    chart: buildPaymentChart(groups, benefitOrder(shown)),
+    chart: buildPaymentChart(groups, order),
     count: shown.length,
   };
 }
