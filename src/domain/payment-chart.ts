@@ -3,7 +3,7 @@
  * that views/pages/paiements/graphique.njk draws as an SVG on the server (no script; the
  * table below the chart is its accessible alternative). Pure: same months in, same drawing out.
  */
-import type { BenefitTotal, MonthOfPayments } from './payments.ts';
+import { memoized, type BenefitTotal, type MonthOfPayments } from './payments.ts';
 
 export const CHART_WIDTH = 760;
 export const CHART_HEIGHT = 300;
@@ -89,9 +89,12 @@ function dateOfMonth(month: string): Date {
   return new Date(Date.UTC(y ?? 0, (m ?? 1) - 1, 1));
 }
 
+const monthNameOf = memoized((month) => longMonthFormat.format(dateOfMonth(month)));
+const shortMonthOf = memoized((month) => monthFormat.format(dateOfMonth(month)));
+
 /** "2026-03" → "mars 2026". */
 export function monthName(month: string): string {
-  return longMonthFormat.format(dateOfMonth(month));
+  return monthNameOf(month);
 }
 
 const round = (x: number): number => Math.round(x * 100) / 100;
@@ -144,14 +147,15 @@ export function buildPaymentChart(
           colour: colourOf(b.benefit),
         };
       });
-    const date = dateOfMonth(m.month);
+    // 'YYYY-MM': the year and January read from the string (no date to build per bar).
+    const year = m.month.slice(0, 4);
     return {
       month: m.month,
       x,
       width,
       labelX: round(x + width / 2),
-      monthLabel: monthFormat.format(date),
-      yearLabel: i === 0 || date.getUTCMonth() === 0 ? String(date.getUTCFullYear()) : null,
+      monthLabel: shortMonthOf(m.month),
+      yearLabel: i === 0 || m.month.endsWith('-01') ? String(Number(year)) : null,
       totalCents: m.totalCents,
       segments,
     };

@@ -63,6 +63,8 @@ export interface MonthOfPayments<P extends Payment = Payment> {
   readonly totalCents: number;
 }
 
+const frenchOrder = new Intl.Collator('fr').compare;
+
 /**
  * The benefits in a stable order for colours and legends: the one paid most in total first
  * (the household's main benefit), ties by name.
@@ -71,33 +73,42 @@ export function benefitOrder(payments: readonly Payment[]): string[] {
   const totals = new Map<string, number>();
   for (const p of payments) totals.set(p.benefit, (totals.get(p.benefit) ?? 0) + p.netCents);
   return [...totals]
-    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b, 'fr'))
+    .sort(([a, x], [b, y]) => y - x || frenchOrder(a, b))
     .map(([benefit]) => benefit);
 }
 
-/** Every month of `months` (in their order), with its payments; a month without any is kept. */
+/** ISO dates (YYYY-MM-DD) compare as strings. */
+const byDay = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Every month of `months` (in their order), with its payments; a month without any is kept.
+ * `order` is `benefitOrder(payments)`, passed when the caller has it already.
+ */
 export function groupByMonth<P extends Payment>(
   payments: readonly P[],
   months: readonly string[],
+  order: readonly string[] = benefitOrder(payments),
 ): MonthOfPayments<P>[] {
-  const order = benefitOrder(payments);
-  const rank = (b: string) => order.indexOf(b);
+  const rank = new Map(order.map((benefit, k) => [benefit, k]));
+  const rankOf = (b: string): number => rank.get(b) ?? -1;
+  // One pass: each month's payments in their given order (the sort below is stable).
+  const byMonth = new Map<string, P[]>(months.map((m) => [m, []]));
+  for (const p of payments) byMonth.get(monthOf(p.paidOn))?.push(p);
   return months.map((month) => {
-    const here = payments
-      .filter((p) => monthOf(p.paidOn) === month)
-      .sort((a, b) => rank(a.benefit) - rank(b.benefit) || a.paidOn.localeCompare(b.paidOn));
-    const byBenefit = order
-      .map((benefit) => ({
-        benefit,
-        cents: here.filter((p) => p.benefit === benefit).reduce((t, p) => t + p.netCents, 0),
-      }))
-      .filter((b) => here.some((p) => p.benefit === b.benefit));
-    return {
-      month,
-      payments: here,
-      byBenefit,
-      totalCents: here.reduce((t, p) => t + p.netCents, 0),
-    };
+    const here = (byMonth.get(month) ?? []).sort(
+      (a, b) => rankOf(a.benefit) - rankOf(b.benefit) || byDay(a.paidOn, b.paidOn),
+    );
+    const cents = new Map<string, number>();
+    let totalCents = 0;
+    for (const p of here) {
+      cents.set(p.benefit, (cents.get(p.benefit) ?? 0) + p.netCents);
+      totalCents += p.netCents;
+    }
+    const byBenefit = order.flatMap((benefit) => {
+      const c = cents.get(benefit);
+      return c === undefined ? [] : [{ benefit, cents: c }];
+    });
+    return { month, payments: here, byBenefit, totalCents };
   });
 }
 
@@ -119,8 +130,23 @@ const wholeMonthFormat = new Intl.DateTimeFormat('fr-FR', {
 });
 const utc = (isoDate: string): Date => new Date(`${isoDate.slice(0, 10)}T00:00:00Z`);
 
-/** The period a payment covers in words: « octobre 2026 » for a whole month, else « du … au … ». */
-export function periodLabel(start: string, end: string): string {
+/** A bounded memo of a pure function of strings (labels of dates: nothing personal). */
+export function memoized(f: (key: string) => string, size = 4096): (key: string) => string {
+  const cache = new Map<string, string>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) {
+      if (cache.size >= size) cache.clear();
+      value = f(key);
+      cache.set(key, value);
+    }
+    return value;
+  };
+}
+
+const periodLabelOf = memoized((period) => {
+  const start = period.slice(0, 10);
+  const end = period.slice(11);
   const s = utc(start);
   const e = utc(end);
   const next = new Date(e.getTime() + 86_400_000);
@@ -129,4 +155,9 @@ export function periodLabel(start: string, end: string): string {
   if (wholeMonth) return wholeMonthFormat.format(s);
   const day = (d: Date): string => dayFormat.format(d).replace(/^1 /, '1er ');
   return `du ${day(s)} au ${day(e)}`;
+});
+
+/** The period a payment covers in words: « octobre 2026 » for a whole month, else « du … au … ». */
+export function periodLabel(start: string, end: string): string {
+  return periodLabelOf(`${start.slice(0, 10)}/${end.slice(0, 10)}`);
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ageOn, isAllowed } from '#src/domain/access.ts';
 import { monthsEndingWith, PAYMENT_MONTHS } from '#src/domain/payments.ts';
 import { RANDOM_PASSWORD, seedRandomHouseholds } from '#src/seed/random.ts';
+import { loadPayment, loadPayments } from '#src/services/payments.ts';
+import { openSession, startRequest } from '#src/services/sessions.ts';
 import { useTestApp } from '../support/app.ts';
 import { TestBrowser } from '../support/browser.ts';
 import { demo, required } from '../support/personas.ts';
@@ -237,6 +239,93 @@ describe('a payment’s detail, looked up within the principal’s dossier', () 
     await b.get(`${LIST}/${await paymentOf('1234567')}`);
     const mine = (await accessRows(camille, '1234567')).filter((r) => r.route === `${LIST}/:id`);
     expect(mine[mine.length - 1]?.categories).toEqual(['paiements', 'coordonnees-bancaires']);
+  });
+});
+
+/** The start of a signed-in request (the session's statement), as the session plugin runs it. */
+async function started(key: string) {
+  const claims = await openSession(ctx.pool, ctx.deps.config.session, {
+    personId: await idOf(key),
+    method: 'password',
+    acr: null,
+    clientIp: null,
+    userAgent: null,
+  });
+  const context = await startRequest(ctx.deps, claims);
+  return { principal: required(context.principal, `${key} signed in`), dossiers: context.dossiers };
+}
+
+async function loggedBy(sessionHash: Buffer) {
+  const r = await ctx.pool.query<{ number: string | null; categories: string[]; route: string }>(
+    `SELECT d.number, l.categories, l.route FROM access_log l
+       LEFT JOIN dossiers d ON d.id = l.dossier_id WHERE l.session_hash = $1 ORDER BY l.id`,
+    [sessionHash],
+  );
+  return r.rows;
+}
+
+describe('each display in one statement, which re-checks the memberships it decided on', () => {
+  it('a delegation withdrawn after the session was read: the list and the detail refuse, nothing is read or logged', async () => {
+    const antoine = await started('conjoint-avec-delegation');
+    expect(antoine.dossiers.map((d) => d.membership.delegation)).toEqual([true]);
+    const payment = await paymentOf(required(demo('conjoint-avec-delegation').dossier, 'dossier'));
+    await setDelegation('conjoint-avec-delegation', false);
+    try {
+      const list = await loadPayments(ctx.deps, antoine.principal, antoine.dossiers, {
+        route: '/essai',
+        year: null,
+      });
+      expect(list).toEqual({ ok: false, reason: 'forbidden' });
+      const detail = await loadPayment(ctx.deps, antoine.principal, antoine.dossiers, {
+        route: '/essai/:id',
+        id: payment,
+      });
+      expect(detail).toEqual({ ok: false, reason: 'forbidden' });
+      expect(await loggedBy(antoine.principal.sessionHash)).toEqual([]);
+    } finally {
+      await setDelegation('conjoint-avec-delegation', true);
+    }
+  });
+
+  it('a membership added after the session was read: the pages decide again on it and log once', async () => {
+    const camille = await started('allocataire-migre');
+    expect(camille.dossiers).toHaveLength(1);
+    const other = await ctx.pool.query<{ id: string }>(
+      "SELECT id FROM dossiers WHERE number = '3456789'",
+    );
+    const dossier = required(other.rows[0]?.id, 'dossier 3456789');
+    const person = await idOf('allocataire-migre');
+    await ctx.pool.query(
+      "INSERT INTO dossier_members (dossier_id, person_id, role) VALUES ($1, $2, 'autre')",
+      [dossier, person],
+    );
+    try {
+      const list = await loadPayments(ctx.deps, camille.principal, camille.dossiers, {
+        route: '/essai',
+        year: null,
+      });
+      expect(list.ok && list.view.dossierNumber).toBe('1234567');
+      const id = await paymentOf('1234567');
+      const detail = await loadPayment(ctx.deps, camille.principal, camille.dossiers, {
+        route: '/essai/:id',
+        id,
+      });
+      expect(detail.ok && detail.view.payment.id).toBe(id);
+      // Asked again on the fresh memberships: one row a display, none for the stale attempt.
+      expect(await loggedBy(camille.principal.sessionHash)).toEqual([
+        { number: '1234567', categories: ['paiements'], route: '/essai' },
+        {
+          number: '1234567',
+          categories: ['paiements', 'coordonnees-bancaires'],
+          route: '/essai/:id',
+        },
+      ]);
+    } finally {
+      await ctx.pool.query('DELETE FROM dossier_members WHERE dossier_id = $1 AND person_id = $2', [
+        dossier,
+        person,
+      ]);
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   benefitOrder,
   groupByMonth,
+  memoized,
   monthRange,
   monthsEndingWith,
   netOf,
@@ -98,5 +99,47 @@ describe('a payment’s detail', () => {
     expect(periodLabel('2024-02-01', '2024-02-29')).toBe('février 2024');
     expect(periodLabel('2026-10-01', '2026-10-30')).toBe('du 1er octobre 2026 au 30 octobre 2026');
     expect(periodLabel('2026-09-15', '2026-10-31')).toBe('du 15 septembre 2026 au 31 octobre 2026');
+  });
+});
+
+describe('memoized: the labels of dates computed once, in a bounded memo', () => {
+  it('answers as the function does, calls it once a key, and never keeps more than its size', () => {
+    const calls: string[] = [];
+    const upper = memoized((k) => {
+      calls.push(k);
+      return k.toUpperCase();
+    }, 2);
+    expect([upper('a'), upper('a'), upper('b'), upper('a')]).toEqual(['A', 'A', 'B', 'A']);
+    expect(calls).toEqual(['a', 'b']);
+    // Full: cleared before the third key, so 'a' is computed again.
+    expect([upper('c'), upper('a')]).toEqual(['C', 'A']);
+    expect(calls).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('gives the same period labels the second time (memo hit) as the first', () => {
+    for (let k = 0; k < 2; k++) {
+      expect(periodLabel('2026-10-01', '2026-10-31')).toBe('octobre 2026');
+      expect(periodLabel('2026-10-01', '2026-10-30')).toBe(
+        'du 1er octobre 2026 au 30 octobre 2026',
+      );
+    }
+  });
+
+  it('groups the same with the benefit order given as without it', () => {
+    const payments = [
+      paid('2026-10-05', 'Allocations familiales', 15105),
+      paid('2026-10-20', 'Aide personnalisée au logement', 23841),
+      paid('2026-10-05', 'Aide personnalisée au logement', 100),
+      paid('2026-08-05', 'Allocations familiales', 15105),
+    ];
+    const months = ['2026-08', '2026-09', '2026-10'];
+    expect(groupByMonth(payments, months, benefitOrder(payments))).toEqual(
+      groupByMonth(payments, months),
+    );
+    expect(groupByMonth(payments, months)[2]?.payments.map((p) => p.paidOn)).toEqual([
+      '2026-10-05',
+      '2026-10-05',
+      '2026-10-20',
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import type { UseCases } from '#src/services/use-cases.ts';
 import { fieldError } from '../../forms.ts';
 import { paths } from '../../paths.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
-import { principalOf } from '../../plugins/session.ts';
+import { dossiersOf, principalOf } from '../../plugins/session.ts';
 
 /** The year filter: empty or absent is the 24 months; anything else must be a year. */
 const filter = z.object({
@@ -22,7 +22,10 @@ export async function paiementsRoutes(app: FastifyInstance, opts: { services: Us
   app.get(paths.paiements, async (request, reply) => {
     const asked = filter.safeParse(request.query);
     const year = asked.success ? asked.data.annee : null;
-    const found = await s.payments.list(principalOf(request), { route: paths.paiements, year });
+    const found = await s.payments.list(principalOf(request), dossiersOf(request), {
+      route: paths.paiements,
+      year,
+    });
     if (!found.ok) throw new ForbiddenError();
     const { view } = found;
     // A year outside the filter's choices (typed into the address): the 24 months, and why.
@@ -46,7 +49,7 @@ export async function paiementsRoutes(app: FastifyInstance, opts: { services: Us
       reply.callNotFound();
       return reply;
     }
-    const found = await s.payments.detail(principalOf(request), {
+    const found = await s.payments.detail(principalOf(request), dossiersOf(request), {
       route: `${paths.paiements}/:id`,
       id: params.data.id,
     });
