@@ -1,21 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import {
-  countPendingRequests,
-  listDocumentRequests,
-  listSentDocuments,
-} from './repositories/documents.ts';
-import { recordAccess } from './repositories/access-log.ts';
 import { benefitsPaid } from './repositories/attestations.ts';
-import { declarationCycleOf, findDeclaration } from './repositories/declarations.ts';
-import { demarchesInProgress } from './repositories/demarches-in-progress.ts';
-import { listDemarches } from './repositories/demarches-list.ts';
-import { findDossiersOfPerson, listMembers } from './repositories/dossiers.ts';
-import { listHousehold, openDemarches } from './repositories/household.ts';
-import { countUnreadLetters, listLetters } from './repositories/letters.ts';
+import { loadDemarchesRows } from './repositories/demarches-page.ts';
+import { loadDocumentsRows } from './repositories/documents-page.ts';
+import { findDossiersOfPerson } from './repositories/dossiers.ts';
+import { loadFoyerRows } from './repositories/foyer-page.ts';
 import { readMaintenance } from './repositories/maintenance.ts';
-import { latestPayments, paymentsBetween } from './repositories/payments.ts';
-import { findPersonById } from './repositories/persons.ts';
-import { touchLiveSession } from './repositories/sessions.ts';
+import { loadDashboardRows } from './repositories/mon-compte-page.ts';
+import type { HeldMembership } from './repositories/page-statement.ts';
+import { paymentDetailRows, paymentsPageRows } from './repositories/payments.ts';
+import { startRequest } from './repositories/sessions.ts';
 import type { Pool, Queryable } from './pool.ts';
 
 /**
@@ -30,6 +23,8 @@ export interface ExplainSample {
   readonly dossierId: string;
   readonly sessionHash: Buffer;
   readonly today: string;
+  /** The person's memberships, as a page statement re-checks them. */
+  readonly held: readonly HeldMembership[];
 }
 
 /**
@@ -45,67 +40,102 @@ export type PageStatement =
     }
   | { readonly name: string; readonly run: (db: Queryable, s: ExplainSample) => Promise<unknown> };
 
-const household = { kind: 'household' } as const;
+const twoYearsBefore = (today: string): string =>
+  `${String(Number(today.slice(0, 4)) - 2)}${today.slice(4, 7)}-01`;
 
 /** Add a page's statement here: a name, then the repository call (or the SQL and its parameters). */
 export const PAGE_STATEMENTS: readonly PageStatement[] = [
-  // Every request of the personal area (ADR 0001, ADR 0012), then the guard's look-up.
+  // Every signed-in request (ADR 0001, 0012, 0014): session, memberships, maintenance.
   {
-    name: 'session: check and touch',
-    run: (db, s) => touchLiveSession(db, s.sessionHash, s.personId, 1_800_000),
+    name: 'request start',
+    run: (db, s) => startRequest(db, s.sessionHash, s.personId, 1_800_000),
   },
+  // Anonymous requests read the maintenance row alone.
   { name: 'maintenance', run: (db) => readMaintenance(db) },
-  { name: 'dossiers of the person', run: (db, s) => findDossiersOfPerson(db, s.personId) },
-  // /mon-compte
-  { name: 'person', run: (db, s) => findPersonById(db, s.personId) },
-  { name: 'members', run: (db, s) => listMembers(db, s.dossierId) },
-  { name: 'household', run: (db, s) => listHousehold(db, s.dossierId, new Date()) },
-  { name: 'open démarches', run: (db, s) => openDemarches(db, s.dossierId) },
+  // /mon-compte: every card open (the allocataire).
   {
-    name: 'démarches in progress',
-    run: (db, s) => demarchesInProgress(db, s.dossierId, s.personId, { household: true, limit: 5 }),
-  },
-  { name: 'latest payments', run: (db, s) => latestPayments(db, s.dossierId) },
-  {
-    name: 'documents asked for',
-    run: (db, s) => countPendingRequests(db, s.dossierId, null),
-  },
-  { name: 'declaration cycle', run: (db, s) => declarationCycleOf(db, s.dossierId) },
-  {
-    name: 'declaration of the quarter',
-    run: (db, s) => findDeclaration(db, s.dossierId, `${s.today.slice(0, 7)}-01`),
-  },
-  {
-    name: 'unread letters',
-    run: (db, s) => countUnreadLetters(db, s.dossierId, s.personId, household),
-  },
-  {
-    name: 'access log',
+    name: '/mon-compte',
     run: (db, s) =>
-      recordAccess(db, {
-        sessionHash: s.sessionHash,
+      loadDashboardRows(db, {
         personId: s.personId,
-        dossierId: s.dossierId,
-        categories: ['identite'],
+        sessionHash: s.sessionHash,
         route: '/mon-compte',
+        dossiers: s.held.map((h) => ({
+          ...h,
+          summary: true,
+          payments: true,
+          householdDemarches: true,
+          documents: 'household',
+          quarter: `${s.today.slice(0, 7)}-01`,
+          categories: ['identite'],
+        })),
+        personCategories: ['identite'],
+        letters: { dossierId: s.dossierId, household: true },
+        demarchesShown: 5,
       }),
   },
-  // /mon-compte/paiements: 24 months.
   {
-    name: 'payments, 24 months',
+    name: '/mon-compte/paiements',
     run: (db, s) =>
-      paymentsBetween(db, s.dossierId, {
-        from: `${String(Number(s.today.slice(0, 4)) - 2)}${s.today.slice(4, 7)}-01`,
-        before: s.today,
+      paymentsPageRows(db, {
+        ...pageAsk(s, '/mon-compte/paiements'),
+        range: { from: twoYearsBefore(s.today), before: s.today },
+        categories: ['paiements'],
+      }),
+  },
+  {
+    name: '/mon-compte/paiements/:id',
+    run: (db, s) =>
+      paymentDetailRows(db, {
+        ...pageAsk(s, '/mon-compte/paiements/1'),
+        paymentId: '1',
+        categories: { withIban: ['paiements'], withoutIban: ['paiements'] },
+      }),
+  },
+  {
+    name: '/mon-compte/demarches',
+    run: (db, s) =>
+      loadDemarchesRows(db, {
+        ...statementAsk(s, '/mon-compte/demarches'),
+        onlyAuthor: null,
+        categories: ['demarches'],
+      }),
+  },
+  {
+    name: '/mon-compte/foyer',
+    run: (db, s) =>
+      loadFoyerRows(db, {
+        ...statementAsk(s, '/mon-compte/foyer'),
+        now: new Date(),
+        categories: ['membres'],
+      }),
+  },
+  {
+    name: '/mon-compte/documents',
+    run: (db, s) =>
+      loadDocumentsRows(db, {
+        ...statementAsk(s, '/mon-compte/documents'),
+        only: null,
+        categories: ['documents'],
       }),
   },
   { name: 'benefits paid (attestations)', run: (db, s) => benefitsPaid(db, s.dossierId) },
-  // /mon-compte/courriers, /mon-compte/demarches, /mon-compte/documents
-  { name: 'letters', run: (db, s) => listLetters(db, s.dossierId, s.personId, household) },
-  { name: 'démarches', run: (db, s) => listDemarches(db, s.dossierId, null) },
-  { name: 'documents asked', run: (db, s) => listDocumentRequests(db, s.dossierId, null) },
-  { name: 'documents sent', run: (db, s) => listSentDocuments(db, s.dossierId, null) },
 ];
+
+function pageAsk(s: ExplainSample, route: string) {
+  return {
+    personId: s.personId,
+    sessionHash: s.sessionHash,
+    route,
+    memberships: s.held,
+    dossierId: s.dossierId,
+  };
+}
+
+function statementAsk(s: ExplainSample, route: string) {
+  const { memberships, ...rest } = pageAsk(s, route);
+  return { ...rest, held: memberships };
+}
 
 export interface ExplainedStatement {
   readonly name: string;
@@ -136,11 +166,17 @@ export async function pickSample(db: Queryable): Promise<ExplainSample> {
   );
   const row = r.rows[0];
   if (!row) throw new Error('Aucun allocataire avec un compte dans la base : lancez npm run seed.');
+  const held = (await findDossiersOfPerson(db, row.person_id)).map((m) => ({
+    dossierId: m.dossier.id,
+    role: m.role,
+    delegation: m.delegation,
+  }));
   return {
     personId: row.person_id,
     dossierId: row.dossier_id,
     sessionHash: randomBytes(32),
     today: row.today,
+    held,
   };
 }
 
@@ -212,10 +248,17 @@ export async function explainPages(
       const recorder = new Proxy(client, {
         get(target, property, receiver): unknown {
           if (property !== 'query') return Reflect.get(target, property, receiver);
-          // The repositories pass SQL text and an array of parameters.
-          return async (sql: string, params?: unknown[]) => {
-            calls.push({ sql, params: params ?? [] });
-            return target.query(sql, params);
+          // The repositories pass SQL text and parameters, or a named statement's config.
+          return async (
+            query: string | { text: string; values?: unknown[]; name?: string },
+            params?: unknown[],
+          ) => {
+            if (typeof query === 'string') {
+              calls.push({ sql: query, params: params ?? [] });
+              return target.query(query, params);
+            }
+            calls.push({ sql: query.text, params: query.values ?? [] });
+            return target.query(query);
           };
         },
       });

@@ -31,7 +31,7 @@ describe('EXPLAIN of the personal pages (issue 12)', () => {
       explained.filter((e) => e.seqScans.length > 0),
       formatExplained(explained),
     ).toEqual([]);
-    const payments = explained.find((e) => e.name === 'payments, 24 months');
+    const payments = explained.find((e) => e.name === '/mon-compte/paiements');
     expect(payments?.nodes.join(' ')).toMatch(/Index.* on payments/);
   });
 
@@ -41,7 +41,7 @@ describe('EXPLAIN of the personal pages (issue 12)', () => {
       explained.filter((e) => e.seqScans.length > 0),
       formatExplained(explained),
     ).toEqual([]);
-    const sessions = explained.find((e) => e.name === 'session: check and touch');
+    const sessions = explained.find((e) => e.name === 'request start');
     expect(sessions?.nodes.join(' ')).toMatch(/Index Scan on sessions/);
   });
 
@@ -49,7 +49,7 @@ describe('EXPLAIN of the personal pages (issue 12)', () => {
     const before = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM access_log');
     const explained = await explainPages(db.pool, {
       statements: [
-        ...PAGE_STATEMENTS.filter((s) => s.name === 'access log'),
+        ...PAGE_STATEMENTS.filter((s) => s.name === '/mon-compte'),
         {
           name: 'persons by given name',
           sql: 'SELECT id FROM persons WHERE given_name = $1',
@@ -58,7 +58,7 @@ describe('EXPLAIN of the personal pages (issue 12)', () => {
       ],
     });
     expect(explained.map((e) => [e.name, e.seqScans])).toEqual([
-      ['access log', []],
+      ['/mon-compte', []],
       ['persons by given name', ['persons']],
     ]);
     const after = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM access_log');

@@ -1,6 +1,7 @@
 import type { MemberRole } from '#src/domain/access.ts';
 import type { Deduction, Payment } from '#src/domain/payments.ts';
 import type { Queryable } from '../pool.ts';
+import { heldParameter, membershipsHeldSql } from './page-statement.ts';
 import type { DataCategory } from './access-log.ts';
 
 export interface PaymentRow {
@@ -75,19 +76,10 @@ interface PageAsk {
  * memberships asked, JSON): `fresh` holds when the person's memberships in this statement's
  * snapshot are exactly those the decision was made on — the fresh decision is the same.
  */
-const RECHECK = `ask AS (
-       SELECT * FROM jsonb_to_recordset($3::jsonb) AS a("dossierId" uuid, role member_role, delegation boolean)
-     ),
-     held AS (SELECT dossier_id, role, delegation FROM dossier_members WHERE person_id = $1),
-     fresh AS (
-       SELECT NOT EXISTS (SELECT * FROM ask EXCEPT SELECT * FROM held)
-              AND NOT EXISTS (SELECT * FROM held EXCEPT SELECT * FROM ask) AS ok
-     )`;
+/** The memberships re-checked in the statement's snapshot: exactly those decided on (ADR 0014). */
+const RECHECK = `fresh AS (SELECT ${membershipsHeldSql('$1', '$3::jsonb')} AS ok)`;
 
-const asked = (ask: PageAsk): string =>
-  JSON.stringify(
-    ask.memberships.map(({ dossierId, role, delegation }) => ({ dossierId, role, delegation })),
-  );
+const asked = (ask: PageAsk): string => heldParameter(ask.memberships);
 
 /** A membership changed since the decision: nothing was read or logged, ask again. */
 export type Stale = { readonly fresh: false };
