@@ -1,0 +1,98 @@
+import type { MemberRole } from '#src/domain/access.ts';
+import type { Queryable } from '../pool.ts';
+import type { DataCategory } from './access-log.ts';
+import {
+  letterFromJson,
+  lettersSql,
+  LETTERS_ORDER,
+  type LetterJson,
+  type LetterRow,
+} from './letters.ts';
+
+/** A membership as the matrix decided on it: the statement checks it still holds. */
+export interface HeldMembership {
+  readonly dossierId: string;
+  readonly role: MemberRole;
+  readonly delegation: boolean;
+}
+
+/** "Mes courriers" as the matrix decided it, before the statement runs. */
+export interface LettersPageAsk {
+  readonly personId: string;
+  readonly sessionHash: Buffer;
+  readonly route: string;
+  /**
+   * Every membership of the person the decision was made on (the letters rule chooses among all
+   * of them): the statement reads and logs only if the person holds exactly these, still.
+   */
+  readonly memberships: readonly HeldMembership[];
+  /** The dossier whose letters are shown, and whether the household's (else one's own). */
+  readonly dossierId: string;
+  readonly household: boolean;
+  /** The access-log row's categories. */
+  readonly categories: readonly DataCategory[];
+}
+
+export type LettersPageRows =
+  | { readonly fresh: true; readonly letters: readonly LetterRow[] }
+  /** The person's memberships changed since the session's statement read them. */
+  | { readonly fresh: false };
+
+interface Row {
+  readonly fresh: boolean;
+  readonly letters: LetterJson[] | null;
+}
+
+/**
+ * "Mes courriers" in one statement (ADR 0014): the memberships the letters rule decided on are
+ * re-checked in this statement's snapshot, the letters are read and the access-log row is written
+ * — all or nothing: when a membership changed, nothing is read or logged and the caller asks
+ * again with fresh memberships.
+ */
+export async function loadLettersPageRows(
+  db: Queryable,
+  ask: LettersPageAsk,
+): Promise<LettersPageRows> {
+  const r = await db.query<Row>(
+    `WITH asked AS (
+       SELECT * FROM jsonb_to_recordset($4::jsonb)
+         AS a(dossier_id uuid, role member_role, delegation boolean)
+     ),
+     held AS (
+       SELECT dossier_id, role, delegation FROM dossier_members WHERE person_id = $1
+     ),
+     fresh AS (
+       SELECT NOT EXISTS (SELECT * FROM asked EXCEPT SELECT * FROM held)
+              AND NOT EXISTS (SELECT * FROM held EXCEPT SELECT * FROM asked) AS ok
+     ),
+     logged AS (
+       INSERT INTO access_log (session_hash, person_id, dossier_id, categories, route)
+       SELECT $2, $1, $5, $7, $3 WHERE (SELECT ok FROM fresh)
+       RETURNING 1
+     )
+     SELECT (SELECT ok FROM fresh) AS fresh,
+            CASE WHEN (SELECT ok FROM fresh) THEN
+              (SELECT coalesce(json_agg(t), '[]')
+                 FROM (${lettersSql('$5::uuid', '$1::uuid', '$6::boolean')} ${LETTERS_ORDER}) t)
+            END AS letters,
+            (SELECT count(*) FROM logged) AS logged`,
+    [
+      ask.personId,
+      ask.sessionHash,
+      ask.route,
+      JSON.stringify(
+        ask.memberships.map((m) => ({
+          dossier_id: m.dossierId,
+          role: m.role,
+          delegation: m.delegation,
+        })),
+      ),
+      ask.dossierId,
+      ask.household,
+      ask.categories,
+    ],
+  );
+  const row = r.rows[0];
+  if (!row?.fresh || !row.letters) return { fresh: false };
+  return { fresh: true, letters: row.letters.map(letterFromJson) };
+}
