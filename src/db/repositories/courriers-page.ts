@@ -53,8 +53,12 @@ export async function loadLettersPageRows(
   db: Queryable,
   ask: LettersPageAsk,
 ): Promise<LettersPageRows> {
-  const r = await db.query<Row>(
-    `WITH asked AS (
+  const r = await db.query<Row>({
+    // A named (prepared) statement: each connection parses and plans it once, not per request
+    // (the quick bench: Postgres CPU per page ≈ 1.4 ms instead of ≈ 2.2 ms, the session's
+    // statement included). One text per name, always.
+    name: 'courriers-page',
+    text: `WITH asked AS (
        SELECT * FROM jsonb_to_recordset($4::jsonb)
          AS a(dossier_id uuid, role member_role, delegation boolean)
      ),
@@ -76,7 +80,7 @@ export async function loadLettersPageRows(
                  FROM (${lettersSql('$5::uuid', '$1::uuid', '$6::boolean')} ${LETTERS_ORDER}) t)
             END AS letters,
             (SELECT count(*) FROM logged) AS logged`,
-    [
+    values: [
       ask.personId,
       ask.sessionHash,
       ask.route,
@@ -91,7 +95,7 @@ export async function loadLettersPageRows(
       ask.household,
       ask.categories,
     ],
-  );
+  });
   const row = r.rows[0];
   if (!row?.fresh || !row.letters) return { fresh: false };
   return { fresh: true, letters: row.letters.map(letterFromJson) };
