@@ -1,4 +1,3 @@
-import type { MemberRole } from '#src/domain/access.ts';
 import type { Queryable } from '../pool.ts';
 import type { DataCategory } from './access-log.ts';
 import {
@@ -8,13 +7,7 @@ import {
   type LetterJson,
   type LetterRow,
 } from './letters.ts';
-
-/** A membership as the matrix decided on it: the statement checks it still holds. */
-export interface HeldMembership {
-  readonly dossierId: string;
-  readonly role: MemberRole;
-  readonly delegation: boolean;
-}
+import { heldMembershipsJson, stillHeldSql, type HeldMembership } from './memberships-held.ts';
 
 /** "Mes courriers" as the matrix decided it, before the statement runs. */
 export interface LettersPageAsk {
@@ -58,17 +51,7 @@ export async function loadLettersPageRows(
     // (the quick bench: Postgres CPU per page ≈ 1.4 ms instead of ≈ 2.2 ms, the session's
     // statement included). One text per name, always.
     name: 'courriers-page',
-    text: `WITH asked AS (
-       SELECT * FROM jsonb_to_recordset($4::jsonb)
-         AS a(dossier_id uuid, role member_role, delegation boolean)
-     ),
-     held AS (
-       SELECT dossier_id, role, delegation FROM dossier_members WHERE person_id = $1
-     ),
-     fresh AS (
-       SELECT NOT EXISTS (SELECT * FROM asked EXCEPT SELECT * FROM held)
-              AND NOT EXISTS (SELECT * FROM held EXCEPT SELECT * FROM asked) AS ok
-     ),
+    text: `WITH fresh AS (SELECT ${stillHeldSql('$1::uuid', '$4::jsonb')} AS ok),
      logged AS (
        INSERT INTO access_log (session_hash, person_id, dossier_id, categories, route)
        SELECT $2, $1, $5, $7, $3 WHERE (SELECT ok FROM fresh)
@@ -84,13 +67,7 @@ export async function loadLettersPageRows(
       ask.personId,
       ask.sessionHash,
       ask.route,
-      JSON.stringify(
-        ask.memberships.map((m) => ({
-          dossier_id: m.dossierId,
-          role: m.role,
-          delegation: m.delegation,
-        })),
-      ),
+      heldMembershipsJson(ask.memberships),
       ask.dossierId,
       ask.household,
       ask.categories,
