@@ -1,6 +1,6 @@
 import { withTransaction } from '#src/db/pool.ts';
+import { loadAttestationsPageRows } from '#src/db/repositories/attestations-page.ts';
 import {
-  benefitsPaid,
   findAttestationByReference,
   insertAttestation,
   paymentsOfBenefit,
@@ -16,7 +16,14 @@ import {
 import { displayName } from '#src/domain/names.ts';
 import type { Principal } from '#src/domain/principal.ts';
 import type { Deps } from './deps.ts';
-import { dossierFor, logDossierAccess, type DossierRefusal } from './dossier-access.ts';
+import {
+  chooseDossier,
+  dossierFor,
+  dossiersOf,
+  logDossierAccess,
+  type DossierAccess,
+  type DossierRefusal,
+} from './dossier-access.ts';
 import { attestationPdf, type AttestationDocument } from './pdf/attestation.ts';
 import { accountSubject, openAttempt } from './throttling.ts';
 
@@ -28,25 +35,48 @@ export interface AttestationsPage {
   readonly quotientFamilial: boolean;
 }
 
-/** "Mes attestations": what can be attested, for whom the matrix allows (`attestations`). */
+/** A membership changed between the session's statement and the page's: ask again, then stop. */
+const ATTEMPTS = 3;
+
+/**
+ * "Mes attestations": what can be attested, for whom the matrix allows (`attestations`), in one
+ * statement (ADR 0014): the matrix decides on the memberships read with the session, the
+ * statement re-checks them in its snapshot, reads and writes the access-log row. A refusal reads
+ * and logs nothing.
+ */
 export async function loadAttestationsPage(
   s: Pick<Deps, 'pool' | 'now'>,
   principal: Principal,
+  signedIn: readonly DossierAccess[],
   route: string,
 ): Promise<AttestationsPage | DossierRefusal> {
-  return withTransaction(s.pool, async (tx) => {
-    const access = await dossierFor(s, principal, 'attestations', {
-      tx,
-      shown: { route, categories: ['attestations'] },
-    });
+  let memberships = signedIn;
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const access = chooseDossier(memberships, 'attestations');
     if (!access.ok) return access;
-    return {
-      ok: true,
-      dossierNumber: access.dossier.number,
-      benefits: await benefitsPaid(tx, access.dossier.id),
-      quotientFamilial: (await quotientFamilialOf(tx, access.dossier.id)) !== null,
-    };
-  });
+    const rows = await loadAttestationsPageRows(s.pool, {
+      personId: principal.personId,
+      sessionHash: principal.sessionHash,
+      route,
+      memberships: memberships.map(({ dossier, membership }) => ({
+        dossierId: dossier.id,
+        role: membership.role,
+        delegation: membership.delegation,
+      })),
+      dossierId: access.dossier.id,
+      categories: ['attestations'],
+    });
+    if (rows.fresh) {
+      return {
+        ok: true,
+        dossierNumber: access.dossier.number,
+        benefits: rows.benefits,
+        quotientFamilial: rows.quotientFamilial,
+      };
+    }
+    memberships = await dossiersOf(s.pool, principal, s.now());
+  }
+  throw new Error('the memberships kept changing while the attestations page was read');
 }
 
 export type AttestationRequest =

@@ -1,9 +1,9 @@
 import { withTransaction, type Queryable } from '#src/db/pool.ts';
 import { listMembers, type DossierRow } from '#src/db/repositories/dossiers.ts';
+import { loadLettersPageRows } from '#src/db/repositories/courriers-page.ts';
 import {
   acknowledgeReceipt,
   findLetter,
-  listLetters,
   markLetterRead,
   type LetterRow,
   type LetterScope,
@@ -57,26 +57,50 @@ export interface LettersPage {
   readonly letters: readonly LetterRow[];
 }
 
-/** "Mes courriers": the letters this person may read, logged with the reads. */
+/** A membership changed between the session's statement and the page's: ask again, then stop. */
+const ATTEMPTS = 3;
+
+/**
+ * "Mes courriers": the letters this person may read, in one statement (ADR 0014): the letters
+ * rule decides on the memberships read with the session, the statement re-checks them in its
+ * snapshot, reads the letters and writes the access-log row. A refusal reads and logs nothing.
+ */
 export async function loadLetters(
   s: Pick<Deps, 'pool' | 'now'>,
   principal: Principal,
+  signedIn: readonly DossierAccess[],
   route: string,
 ): Promise<LettersPage | DossierRefusal> {
-  return withTransaction(s.pool, async (tx) => {
-    const access = await letterAccess(s, principal, tx);
+  let memberships = signedIn;
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const access = letterScopeOf(principal, memberships);
     if ('ok' in access) return access;
-    const letters = await listLetters(tx, access.dossier.id, principal.personId, access.scope);
-    // The category tells an incident report which matrix cell allowed the display.
-    const category = access.scope.kind === 'household' ? 'courriers' : 'courriers-personnels';
-    await logDossierAccess(tx, principal, access.dossier.id, { route, categories: [category] });
-    return {
-      ok: true,
-      dossierNumber: access.dossier.number,
-      scope: access.scope.kind,
-      letters,
-    };
-  });
+    const household = access.scope.kind === 'household';
+    const rows = await loadLettersPageRows(s.pool, {
+      personId: principal.personId,
+      sessionHash: principal.sessionHash,
+      route,
+      memberships: memberships.map(({ dossier, membership }) => ({
+        dossierId: dossier.id,
+        role: membership.role,
+        delegation: membership.delegation,
+      })),
+      dossierId: access.dossier.id,
+      household,
+      // The category tells an incident report which matrix cell allowed the display.
+      categories: [household ? 'courriers' : 'courriers-personnels'],
+    });
+    if (rows.fresh) {
+      return {
+        ok: true,
+        dossierNumber: access.dossier.number,
+        scope: access.scope.kind,
+        letters: rows.letters,
+      };
+    }
+    memberships = await dossiersOf(s.pool, principal, s.now());
+  }
+  throw new Error('the memberships kept changing while the letters were read');
 }
 
 export type LetterOpening =

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REFERENCE_ALPHABET } from '#src/domain/attestation-reference.ts';
+import { loadAttestationsPage } from '#src/services/attestations.ts';
+import { openSession, startRequest } from '#src/services/sessions.ts';
 import { useTestApp } from '../support/app.ts';
 import { TestBrowser, csrfTokenOf } from '../support/browser.ts';
 import { pdfText } from '../support/pdf-text.ts';
@@ -303,5 +305,45 @@ describe('Vérifier une attestation (public)', () => {
     );
     expect(refused.body).not.toContain('data-verdict');
     expect((await check('ABCD-EFGH-JKMN', '192.0.2.100')).statusCode).toBe(200);
+  });
+});
+
+describe('Mes attestations in one statement: the memberships decided on are re-checked', () => {
+  it('a delegation withdrawn in between: the refusal, nothing read or logged; then the page, logged once', async () => {
+    const conjoint = await idOf('conjoint-avec-delegation');
+    const claims = await openSession(ctx.pool, ctx.deps.config.session, {
+      personId: conjoint,
+      method: 'password',
+      acr: null,
+      clientIp: null,
+      userAgent: null,
+    });
+    const start = await startRequest(ctx.deps, claims);
+    const principal = required(start.principal, 'signed in');
+    expect(start.dossiers.map((d) => d.membership.delegation)).toEqual([true]);
+    const logged = async () =>
+      (
+        await ctx.pool.query<{ categories: string[] }>(
+          'SELECT categories FROM access_log WHERE session_hash = $1 ORDER BY id',
+          [principal.sessionHash],
+        )
+      ).rows;
+    await ctx.pool.query('UPDATE dossier_members SET delegation = false WHERE person_id = $1', [
+      conjoint,
+    ]);
+    try {
+      expect(await loadAttestationsPage(ctx.deps, principal, start.dossiers, '/essai')).toEqual({
+        ok: false,
+        reason: 'forbidden',
+      });
+      expect(await logged()).toEqual([]);
+    } finally {
+      await ctx.pool.query('UPDATE dossier_members SET delegation = true WHERE person_id = $1', [
+        conjoint,
+      ]);
+    }
+    const page = await loadAttestationsPage(ctx.deps, principal, start.dossiers, '/essai');
+    expect(page).toMatchObject({ ok: true });
+    expect(await logged()).toEqual([{ categories: ['attestations'] }]);
   });
 });

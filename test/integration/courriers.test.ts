@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RANDOM_PASSWORD, seedRandomHouseholds } from '#src/seed/random.ts';
+import { loadLetters } from '#src/services/letters.ts';
+import { openSession, startRequest } from '#src/services/sessions.ts';
 import { useTestApp } from '../support/app.ts';
 import { TestBrowser } from '../support/browser.ts';
 import { codeIn, lastMessageTo } from '../support/outbox.ts';
@@ -361,5 +363,78 @@ describe('the access log tells which cell allowed a letter list (incident report
     expect(await categories('allocataire-migre')).toEqual(['courriers']);
     expect((await (await as('conjoint-sans-delegation')).get(LIST)).statusCode).toBe(200);
     expect(await categories('conjoint-sans-delegation')).toEqual(['courriers-personnels']);
+  });
+});
+
+describe('Mes courriers in one statement: the memberships decided on are re-checked', () => {
+  /** Signs the person in and reads the request's start, as the session plugin does. */
+  async function started(personId: string) {
+    const claims = await openSession(ctx.pool, ctx.deps.config.session, {
+      personId,
+      method: 'password',
+      acr: null,
+      clientIp: null,
+      userAgent: null,
+    });
+    const start = await startRequest(ctx.deps, claims);
+    return { principal: required(start.principal, 'signed in'), dossiers: start.dossiers };
+  }
+
+  const logged = async (sessionHash: Buffer) =>
+    (
+      await ctx.pool.query<{ categories: string[]; route: string }>(
+        'SELECT categories, route FROM access_log WHERE session_hash = $1 ORDER BY id',
+        [sessionHash],
+      )
+    ).rows;
+
+  it('a delegation granted in between: the household letters, read afresh and logged once', async () => {
+    const julien = await idOf('conjoint-sans-delegation');
+    const { principal, dossiers } = await started(julien);
+    expect(dossiers.map((d) => d.membership.delegation)).toEqual([false]);
+    await ctx.pool.query('UPDATE dossier_members SET delegation = true WHERE person_id = $1', [
+      julien,
+    ]);
+    try {
+      const page = await loadLetters(ctx.deps, principal, dossiers, '/essai');
+      expect(page).toMatchObject({ ok: true, scope: 'household' });
+      const all = await ctx.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM letters l JOIN dossier_members m ON m.dossier_id = l.dossier_id
+          WHERE m.person_id = $1`,
+        [julien],
+      );
+      expect('letters' in page && page.letters.length).toBe(all.rows[0]?.n);
+      expect(await logged(principal.sessionHash)).toEqual([
+        { categories: ['courriers'], route: '/essai' },
+      ]);
+    } finally {
+      await ctx.pool.query('UPDATE dossier_members SET delegation = false WHERE person_id = $1', [
+        julien,
+      ]);
+    }
+  });
+
+  it('the dossier left in between: the refusal, nothing read or logged', async () => {
+    const julien = await idOf('conjoint-sans-delegation');
+    const { principal, dossiers } = await started(julien);
+    expect(dossiers).toHaveLength(1);
+    const removed = await ctx.pool.query<Record<string, unknown>>(
+      'DELETE FROM dossier_members WHERE person_id = $1 RETURNING *',
+      [julien],
+    );
+    try {
+      const page = await loadLetters(ctx.deps, principal, dossiers, '/essai');
+      expect(page).toEqual({ ok: false, reason: 'no-dossier' });
+      expect(await logged(principal.sessionHash)).toEqual([]);
+    } finally {
+      for (const row of removed.rows) {
+        const columns = Object.keys(row);
+        await ctx.pool.query(
+          `INSERT INTO dossier_members (${columns.join(', ')})
+           VALUES (${columns.map((_, k) => `$${k + 1}`).join(', ')})`,
+          Object.values(row),
+        );
+      }
+    }
   });
 });

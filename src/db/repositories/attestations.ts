@@ -82,13 +82,9 @@ export async function findAttestationByReference(
 }
 
 /** The benefits ever paid on the dossier, for the attestation form's choice. */
-export async function benefitsPaid(db: Queryable, dossierId: string): Promise<string[]> {
-  const r = await db.query<{ benefit: string }>(
-    'SELECT DISTINCT benefit FROM payments WHERE dossier_id = $1 ORDER BY benefit',
-    [dossierId],
-  );
-  return r.rows.map((row) => row.benefit);
-}
+/** The benefits ever paid to a dossier, over an SQL expression: also a page statement's part. */
+export const benefitsPaidSql = (dossier: string): string =>
+  `SELECT DISTINCT benefit FROM payments WHERE dossier_id = ${dossier} ORDER BY benefit`;
 
 export interface AttestedPayment {
   readonly paidOn: string;
@@ -113,10 +109,11 @@ export async function paymentsOfBenefit(
   return r.rows;
 }
 
+/** The dossier's quotient familial, over an SQL expression: also a page statement's part. */
+export const quotientFamilialSql = (dossier: string): string =>
+  `SELECT quotient_familial AS qf FROM dossiers WHERE id = ${dossier}`;
+
 export async function quotientFamilialOf(db: Queryable, dossierId: string): Promise<number | null> {
-  const r = await db.query<{ qf: number | null }>(
-    'SELECT quotient_familial AS qf FROM dossiers WHERE id = $1',
-    [dossierId],
-  );
+  const r = await db.query<{ qf: number | null }>(quotientFamilialSql('$1'), [dossierId]);
   return r.rows[0]?.qf ?? null;
 }

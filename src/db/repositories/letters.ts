@@ -27,7 +27,8 @@ export type ReceiptMethod = 'franceconnect-plus' | 'mot-de-passe+code';
 
 interface RawLetter {
   id: string;
-  body: string;
+  /** Only when asked for (one letter's PDF). */
+  body?: string;
   sentOn: string;
   subject: string;
   registered: boolean;
@@ -39,8 +40,18 @@ interface RawLetter {
   receiptMethod: ReceiptMethod | null;
 }
 
-const SELECT = `
-  SELECT l.id, l.body, l.sent_on AS "sentOn", l.subject, l.registered,
+/**
+ * The letters `reader` may see in `dossier` (every one when `household`, else those addressed to
+ * the reader), over SQL expressions: also a page statement's part (ADR 0014). `body` adds the
+ * letter's text (the PDF needs it, the list does not).
+ */
+export const lettersSql = (
+  dossier: string,
+  reader: string,
+  household: string,
+  options: { readonly body?: boolean } = {},
+): string => `
+  SELECT l.id,${options.body ? ' l.body,' : ''} l.sent_on AS "sentOn", l.subject, l.registered,
          l.addressee_person_id AS "addresseePersonId",
          a.given_name || ' ' || upper(a.family_name) AS "addresseeName",
          r.read_at AS "readAt",
@@ -49,10 +60,28 @@ const SELECT = `
          rc.method AS "receiptMethod"
     FROM letters l
     LEFT JOIN persons a ON a.id = l.addressee_person_id
-    LEFT JOIN letter_reads r ON r.letter_id = l.id AND r.person_id = $2
+    LEFT JOIN letter_reads r ON r.letter_id = l.id AND r.person_id = ${reader}
     LEFT JOIN letter_receipts rc ON rc.letter_id = l.id
     LEFT JOIN persons rp ON rp.id = rc.person_id
-   WHERE l.dossier_id = $1 AND ($3::boolean OR l.addressee_person_id = $2)`;
+   WHERE l.dossier_id = ${dossier} AND (${household} OR l.addressee_person_id = ${reader})`;
+
+/** The list's order: newest first. */
+export const LETTERS_ORDER = 'ORDER BY l.sent_on DESC, l.created_at DESC';
+
+/** A letter row as JSON gives it (a page statement's aggregate): timestamps as strings. */
+export type LetterJson = Omit<RawLetter, 'readAt' | 'acknowledgedAt'> & {
+  readAt: string | null;
+  acknowledgedAt: string | null;
+};
+
+/** A letter row read as JSON, its timestamps made dates again. */
+export function letterFromJson(r: LetterJson): LetterRow {
+  return toRow({
+    ...r,
+    readAt: r.readAt === null ? null : new Date(r.readAt),
+    acknowledgedAt: r.acknowledgedAt === null ? null : new Date(r.acknowledgedAt),
+  });
+}
 
 function toRow(r: RawLetter): LetterRow {
   return {
@@ -74,21 +103,6 @@ function toRow(r: RawLetter): LetterRow {
   };
 }
 
-/** The letters `readerId` may see in the dossier, newest first, read or unread for that reader. */
-export async function listLetters(
-  db: Queryable,
-  dossierId: string,
-  readerId: string,
-  scope: LetterScope,
-): Promise<LetterRow[]> {
-  const r = await db.query<RawLetter>(`${SELECT} ORDER BY l.sent_on DESC, l.created_at DESC`, [
-    dossierId,
-    readerId,
-    scope.kind === 'household',
-  ]);
-  return r.rows.map(toRow);
-}
-
 /** One letter, looked up within what the reader may see (null: not there, or not theirs). */
 export async function findLetter(
   db: Queryable,
@@ -97,14 +111,12 @@ export async function findLetter(
   scope: LetterScope,
   letterId: string,
 ): Promise<(LetterRow & { readonly body: string }) | null> {
-  const r = await db.query<RawLetter>(`${SELECT} AND l.id = $4`, [
-    dossierId,
-    readerId,
-    scope.kind === 'household',
-    letterId,
-  ]);
+  const r = await db.query<RawLetter>(
+    `${lettersSql('$1', '$2', '$3::boolean', { body: true })} AND l.id = $4`,
+    [dossierId, readerId, scope.kind === 'household', letterId],
+  );
   const row = r.rows[0];
-  return row ? { ...toRow(row), body: row.body } : null;
+  return row ? { ...toRow(row), body: row.body ?? '' } : null;
 }
 
 /** The count over SQL expressions: also a page statement's part (ADR 0014). */

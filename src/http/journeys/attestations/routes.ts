@@ -1,6 +1,5 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Principal } from '#src/domain/principal.ts';
 import type { AttestationIssue } from '#src/services/attestations.ts';
 import type { UseCases } from '#src/services/use-cases.ts';
 import { dateField } from '../../fields.ts';
@@ -8,7 +7,7 @@ import { publicOrigin } from '../../franceconnect-offer.ts';
 import { fieldError, formErrors, formValues, type FormErrors } from '../../forms.ts';
 import { paths } from '../../paths.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
-import { principalOf } from '../../plugins/session.ts';
+import { dossiersOf, principalOf } from '../../plugins/session.ts';
 
 const TEMPLATE = 'pages/attestations/index.njk';
 const FIELDS = ['prestation', 'du', 'au'] as const;
@@ -72,14 +71,18 @@ export async function attestationsRoutes(app: FastifyInstance, opts: { services:
   const s = opts.services;
 
   const page = async (
+    request: FastifyRequest,
     reply: FastifyReply,
-    principal: Principal,
     values: Record<string, string> = {},
     status = 200,
     errors?: FormErrors,
     quotientError?: string,
   ) => {
-    const loaded = await s.attestations.load(principal, paths.attestations);
+    const loaded = await s.attestations.load(
+      principalOf(request),
+      dossiersOf(request),
+      paths.attestations,
+    );
     if (!loaded.ok) throw new ForbiddenError();
     return reply.code(status).page(TEMPLATE, { page: loaded, values, errors, quotientError });
   };
@@ -90,17 +93,21 @@ export async function attestationsRoutes(app: FastifyInstance, opts: { services:
       .header('content-disposition', `attachment; filename="${issued.fileName}"`)
       .send(issued.pdf);
 
-  app.get(paths.attestations, async (request, reply) => page(reply, principalOf(request)));
+  app.get(paths.attestations, async (request, reply) => page(request, reply));
 
   app.post(paths.attestationPaiement, async (request, reply) => {
     const principal = principalOf(request);
     const values = formValues(request.body, [...FIELDS]);
-    const loaded = await s.attestations.load(principal, paths.attestationPaiement);
+    const loaded = await s.attestations.load(
+      principal,
+      dossiersOf(request),
+      paths.attestationPaiement,
+    );
     if (!loaded.ok) throw new ForbiddenError();
     const today = s.now().toISOString().slice(0, 10);
     const form = paymentForm(loaded.benefits, today).safeParse(request.body);
     if (!form.success) {
-      return page(reply, principal, values, 400, formErrors(form.error, FIELDS));
+      return page(request, reply, values, 400, formErrors(form.error, FIELDS));
     }
     const issued = await s.attestations.issue(
       principal,
@@ -117,7 +124,7 @@ export async function attestationsRoutes(app: FastifyInstance, opts: { services:
     );
     if (!issued.ok) {
       if (issued.reason === 'no-payments') {
-        return page(reply, principal, values, 400, fieldError('prestation', NO_PAYMENTS));
+        return page(request, reply, values, 400, fieldError('prestation', NO_PAYMENTS));
       }
       throw new ForbiddenError();
     }
@@ -136,7 +143,7 @@ export async function attestationsRoutes(app: FastifyInstance, opts: { services:
     );
     if (!issued.ok) {
       if (issued.reason === 'no-quotient') {
-        return page(reply, principal, {}, 400, undefined, NO_QUOTIENT);
+        return page(request, reply, {}, 400, undefined, NO_QUOTIENT);
       }
       throw new ForbiddenError();
     }

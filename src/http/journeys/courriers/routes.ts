@@ -7,7 +7,7 @@ import { franceConnectOffer } from '../../franceconnect-offer.ts';
 import { fieldError, formErrors, type FormErrors } from '../../forms.ts';
 import { paths, withId } from '../../paths.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
-import { principalOf } from '../../plugins/session.ts';
+import { dossiersOf, principalOf } from '../../plugins/session.ts';
 import { codeForm, codeRefused, TOO_MANY_CODES } from '../../steps/code.ts';
 import { currentPassword } from '../../steps/password.ts';
 import { throttled } from '../../steps/throttled.ts';
@@ -63,7 +63,7 @@ export async function courriersRoutes(app: FastifyInstance, opts: { services: Us
     });
 
   app.get(paths.courriers, async (request, reply) => {
-    const page = await s.letters.load(principalOf(request), paths.courriers);
+    const page = await s.letters.load(principalOf(request), dossiersOf(request), paths.courriers);
     if (!page.ok) throw new ForbiddenError();
     return reply.page(`${VIEWS}/index.njk`, { page });
   });
