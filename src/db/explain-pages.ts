@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { benefitsPaid } from './repositories/attestations.ts';
+import { loadAttestationsPageRows } from './repositories/attestations-page.ts';
+import { loadLettersPageRows } from './repositories/courriers-page.ts';
 import { loadDemarchesRows } from './repositories/demarches-page.ts';
 import { loadDocumentsRows } from './repositories/documents-page.ts';
 import { findDossiersOfPerson } from './repositories/dossiers.ts';
@@ -119,7 +120,23 @@ export const PAGE_STATEMENTS: readonly PageStatement[] = [
         categories: ['documents'],
       }),
   },
-  { name: 'benefits paid (attestations)', run: (db, s) => benefitsPaid(db, s.dossierId) },
+  {
+    name: '/mon-compte/courriers',
+    run: (db, s) =>
+      loadLettersPageRows(db, {
+        ...pageAsk(s, '/mon-compte/courriers'),
+        household: true,
+        categories: ['courriers'],
+      }),
+  },
+  {
+    name: '/mon-compte/attestations',
+    run: (db, s) =>
+      loadAttestationsPageRows(db, {
+        ...pageAsk(s, '/mon-compte/attestations'),
+        categories: ['attestations'],
+      }),
+  },
 ];
 
 function pageAsk(s: ExplainSample, route: string) {

@@ -1,7 +1,7 @@
 import type { Queryable } from '../pool.ts';
 import type { DataCategory } from './access-log.ts';
 import { benefitsPaidSql, quotientFamilialSql } from './attestations.ts';
-import { heldMembershipsJson, stillHeldSql, type HeldMembership } from './memberships-held.ts';
+import { heldParameter, membershipsHeldSql, type HeldMembership } from './page-statement.ts';
 
 /** "Mes attestations" as the matrix decided it, before the statement runs. */
 export interface AttestationsPageAsk {
@@ -42,7 +42,7 @@ export async function loadAttestationsPageRows(
   const r = await db.query<Row>({
     // Named: parsed and planned once per connection (see courriers-page.ts).
     name: 'attestations-page',
-    text: `WITH fresh AS (SELECT ${stillHeldSql('$1::uuid', '$4::jsonb')} AS ok),
+    text: `WITH fresh AS (SELECT (${membershipsHeldSql('$1::uuid', '$4::jsonb')}) AS ok),
      logged AS (
        INSERT INTO access_log (session_hash, person_id, dossier_id, categories, route)
        SELECT $2, $1, $5, $6, $3 WHERE (SELECT ok FROM fresh)
@@ -61,7 +61,7 @@ export async function loadAttestationsPageRows(
       ask.personId,
       ask.sessionHash,
       ask.route,
-      heldMembershipsJson(ask.memberships),
+      heldParameter(ask.memberships),
       ask.dossierId,
       ask.categories,
     ],

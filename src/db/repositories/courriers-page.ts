@@ -7,7 +7,7 @@ import {
   type LetterJson,
   type LetterRow,
 } from './letters.ts';
-import { heldMembershipsJson, stillHeldSql, type HeldMembership } from './memberships-held.ts';
+import { heldParameter, membershipsHeldSql, type HeldMembership } from './page-statement.ts';
 
 /** "Mes courriers" as the matrix decided it, before the statement runs. */
 export interface LettersPageAsk {
@@ -51,7 +51,7 @@ export async function loadLettersPageRows(
     // (the quick bench: Postgres CPU per page ≈ 1.4 ms instead of ≈ 2.2 ms, the session's
     // statement included). One text per name, always.
     name: 'courriers-page',
-    text: `WITH fresh AS (SELECT ${stillHeldSql('$1::uuid', '$4::jsonb')} AS ok),
+    text: `WITH fresh AS (SELECT (${membershipsHeldSql('$1::uuid', '$4::jsonb')}) AS ok),
      logged AS (
        INSERT INTO access_log (session_hash, person_id, dossier_id, categories, route)
        SELECT $2, $1, $5, $7, $3 WHERE (SELECT ok FROM fresh)
@@ -67,7 +67,7 @@ export async function loadLettersPageRows(
       ask.personId,
       ask.sessionHash,
       ask.route,
-      heldMembershipsJson(ask.memberships),
+      heldParameter(ask.memberships),
       ask.dossierId,
       ask.household,
       ask.categories,
