@@ -35,7 +35,6 @@ export const views = fp(
       const request = this.request;
       return this.view(template, {
         ...context,
-        cspNonce: this.cspNonce.script,
         csrfToken: this.generateCsrf(),
         currentUser: request.principal ? { displayName: request.principal.displayName } : null,
         accountMenu: request.accountMenu,
