@@ -43,11 +43,11 @@ export const views = fp(
       });
     });
     // Every rendered page, whatever its template: no line break before « ? : ; ! ».
-    app.addHook('onSend', async (_request, reply, payload) => {
+    app.addHook('onSend', (_request, reply, payload, done) => {
       const type = reply.getHeader('content-type');
-      return typeof payload === 'string' && typeof type === 'string' && type.startsWith('text/html')
-        ? frenchSpacing(payload)
-        : payload;
+      const html =
+        typeof payload === 'string' && typeof type === 'string' && type.startsWith('text/html');
+      done(null, html ? frenchSpacing(payload) : payload);
     });
   },
   { name: 'views', dependencies: ['csrf', 'security-headers'] },
