@@ -7,6 +7,8 @@ export function isConnectionError(error: unknown): boolean {
   const code: unknown = 'code' in error ? error.code : undefined;
   const c = typeof code === 'string' ? code : '';
   if (c.startsWith('08') || CONNECTION_CODES.has(c)) return true;
+  // Over a Unix socket, a server that is down has no socket file yet (src/db/embedded.ts).
+  if (c === 'ENOENT' && 'syscall' in error && error.syscall === 'connect') return true;
   return CONNECTION_MESSAGES.test(error.message);
 }
 

@@ -27,6 +27,7 @@ export { EmbeddedPostgresError };
  * and its exit hook calls `process.exit` on SIGTERM before our graceful shutdown has run.
  */
 export interface EmbeddedDatabase {
+  /** Over the server's Unix socket when it has one, else loopback TCP (`embeddedDatabaseUrl`). */
   readonly url: string;
   /** Where the data lives (may differ from the directory asked for; see `relocatable`). */
   readonly dataDir: string;
@@ -41,8 +42,29 @@ const PASSWORD = 'moncompte-local';
 /** As root: binaries and relocated data live here, where the `postgres` user can read. */
 export const ROOT_RUNTIME_DIR = '/var/lib/mon-compte';
 
-export function embeddedDatabaseUrl(port: number, database = 'moncompte'): string {
-  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${String(port)}/${database}`;
+/**
+ * The server's URL over loopback TCP, or over its Unix socket in `socketDir` (pg reads the
+ * `host` parameter: a directory holding `.s.PGSQL.<port>`).
+ */
+export function embeddedDatabaseUrl(
+  port: number,
+  database = 'moncompte',
+  socketDir: string | null = null,
+): string {
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${String(port)}/${database}`;
+  return socketDir ? `${url}?host=${encodeURIComponent(socketDir)}` : url;
+}
+
+/**
+ * Where the server's Unix socket goes: its data directory, when the socket's path fits the
+ * system's limit (108 bytes on Linux); null otherwise, and on Windows: loopback TCP only.
+ * A round trip over the socket skips the TCP stack (issue 12: a page makes several).
+ */
+export function socketDirFor(dataDir: string, port: number): string | null {
+  // A comma or a space would split unix_socket_directories' list.
+  if (process.platform === 'win32' || /[,\s'"\\]/.test(dataDir)) return null;
+  const socket = path.join(dataDir, `.s.PGSQL.${String(port)}`);
+  return Buffer.byteLength(socket) <= 100 ? dataDir : null;
 }
 
 /**
@@ -66,8 +88,9 @@ export async function startEmbeddedPostgres(options: {
   const binDir = owner ? runnableBinaries(owner) : packagedBinaries().dir;
   const dataDir = prepareDataDir(options.dir, owner, options.relocatable ?? false);
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await initdb(binDir, dataDir, owner, log);
-  const child = await startServer(binDir, dataDir, options.port, owner, log);
-  const url = embeddedDatabaseUrl(options.port, database);
+  const socketDir = socketDirFor(dataDir, options.port);
+  const child = await startServer(binDir, dataDir, options.port, socketDir, owner, log);
+  const url = embeddedDatabaseUrl(options.port, database, socketDir);
   try {
     await ensureDatabase(url, database);
   } catch (error) {
@@ -299,6 +322,7 @@ function startServer(
   binDir: string,
   dataDir: string,
   port: number,
+  socketDir: string | null,
   owner: Owner | null,
   log: (m: string) => void,
 ): Promise<ChildProcess> {
@@ -313,7 +337,8 @@ function startServer(
         '-c',
         'listen_addresses=127.0.0.1',
         '-c',
-        'unix_socket_directories=',
+        // Loopback TCP for other processes joining it; the socket, when there is one, for ours.
+        `unix_socket_directories=${socketDir ?? ''}`,
       ],
       {
         ...(owner ?? {}),

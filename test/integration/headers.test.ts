@@ -36,21 +36,39 @@ describe('headers of session-dependent responses', () => {
     for (const r of responses) expectPrivate(r.headers);
   });
 
-  it('sends a strict CSP whose nonce is the one on the page’s script, fresh on each response', async () => {
+  it('sends a strict CSP, the same on every response: our origin only, no inline script', async () => {
     const b = new TestBrowser(ctx.app);
     const one = await b.get('/connexion');
-    const two = await b.get('/connexion');
+    const two = await b.get('/mon-compte');
     const csp = String(one.headers['content-security-policy']);
-    const nonce = /script-src 'self' 'nonce-([^']+)'/.exec(csp)?.[1];
-    expect(nonce).toBeTruthy();
-    expect(one.body).toContain(`nonce="${nonce ?? ''}"`);
-    expect(String(two.headers['content-security-policy'])).not.toContain(nonce ?? '');
-    expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).toContain("object-src 'none'");
-    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toBe(
+      [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+      ].join(';'),
+    );
+    expect(two.headers['content-security-policy']).toBe(csp);
+    // ADR 0013: every script of the page is an external file of our origin, without a nonce.
+    expect(one.body).toMatch(
+      /<script type="module" src="\/static\/dsfr\/dsfr.module.min.js"><\/script>/,
+    );
+    expect(one.body).not.toMatch(/<script(?![^>]*\ssrc="\/static\/)[^>]*>/);
+    expect(one.body).not.toContain('nonce');
     expect(one.headers['x-frame-options']).toBe('DENY');
     expect(one.headers['x-content-type-options']).toBe('nosniff');
     expect(one.headers['referrer-policy']).toBe('same-origin');
+    const secureCsp = String(
+      (await new TestBrowser(secure.app).get('/connexion')).headers['content-security-policy'],
+    );
+    expect(secureCsp).toBe(`${csp};upgrade-insecure-requests`);
   });
 
   it('lets only static assets be cached, and sets no cookie on them even for a logged-in person', async () => {

@@ -8,12 +8,14 @@ import { isStaticAsset } from '../paths.ts';
  */
 export const cacheControl = fp(
   async (app: FastifyInstance) => {
-    app.addHook('onSend', async (request, reply, payload) => {
-      if (isStaticAsset(request.url) && reply.statusCode < 400) return payload;
-      reply.header('cache-control', 'no-store');
-      reply.header('pragma', 'no-cache');
-      reply.header('vary', 'Cookie');
-      return payload;
+    // Synchronous (no promise a request): it runs on every response.
+    app.addHook('onSend', (request, reply, payload, done) => {
+      if (!isStaticAsset(request.url) || reply.statusCode >= 400) {
+        reply.header('cache-control', 'no-store');
+        reply.header('pragma', 'no-cache');
+        reply.header('vary', 'Cookie');
+      }
+      done(null, payload);
     });
   },
   { name: 'cache-control' },

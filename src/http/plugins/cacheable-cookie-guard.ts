@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 /** Anything a cache may store: every response that does not say `no-store`. */
@@ -18,23 +18,25 @@ export function isCacheable(reply: FastifyReply): boolean {
  */
 export const cacheableCookieGuard = fp(
   async (app: FastifyInstance) => {
-    app.addHook('onSend', async (request, reply, payload) => {
-      if (!reply.hasHeader('set-cookie') || !isCacheable(reply)) return payload;
-      const names = [reply.getHeader('set-cookie')]
-        .flat()
-        .map((c) => String(c).split('=')[0] ?? '');
-      reply.removeHeader('set-cookie');
-      request.log.error(
-        {
-          url: request.url,
-          status: reply.statusCode,
-          cacheControl: reply.getHeader('cache-control'),
-          cookies: names,
-        },
-        'Set-Cookie stripped from a cacheable response: it would hand this session to whoever the cache serves next',
-      );
-      return payload;
+    // Synchronous (no promise a request): it runs on every response, twice on pages.
+    app.addHook('onSend', (request, reply, payload, done) => {
+      if (reply.hasHeader('set-cookie') && isCacheable(reply)) stripCookies(request, reply);
+      done(null, payload);
     });
   },
   { name: 'cacheable-cookie-guard' },
 );
+
+function stripCookies(request: FastifyRequest, reply: FastifyReply): void {
+  const names = [reply.getHeader('set-cookie')].flat().map((c) => String(c).split('=')[0] ?? '');
+  reply.removeHeader('set-cookie');
+  request.log.error(
+    {
+      url: request.url,
+      status: reply.statusCode,
+      cacheControl: reply.getHeader('cache-control'),
+      cookies: names,
+    },
+    'Set-Cookie stripped from a cacheable response: it would hand this session to whoever the cache serves next',
+  );
+}

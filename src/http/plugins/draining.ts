@@ -23,12 +23,13 @@ export const draining = fp(
       closing = true;
       done();
     });
-    app.addHook('onRequest', async () => {
-      if (closing) throw new ServerDrainingError();
+    // Synchronous hooks (no promise a request): they run on every request.
+    app.addHook('onRequest', (_request, _reply, done) => {
+      done(closing ? new ServerDrainingError() : undefined);
     });
-    app.addHook('onSend', async (_request, reply, payload) => {
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (closing) reply.header('connection', 'close');
-      return payload;
+      done(null, payload);
     });
   },
   { name: 'draining' },

@@ -25,11 +25,21 @@ export const hostPin = fp(
     const publicUrl = new URL(opts.publicUrl);
     const expected = publicUrl.host.toLowerCase();
     const isHealthCheck = (request: FastifyRequest) => request.routeOptions.url === paths.sante;
-    app.addHook('onRequest', async (request, reply) => {
-      if (isHealthCheck(request)) return;
-      if (normalisedHost(publicUrl.protocol, request.headers.host) === expected) return;
-      request.log.warn({ host: request.headers.host }, 'request for another host refused');
-      return reply.code(421).type('text/html; charset=utf-8').send(MISDIRECTED);
+    // The Host header last found to be ours: the next request, with the same, is not parsed again.
+    let accepted: string | undefined;
+    app.addHook('onRequest', (request, reply, done) => {
+      const host = request.headers.host;
+      if ((host !== undefined && host === accepted) || isHealthCheck(request)) {
+        done();
+        return;
+      }
+      if (normalisedHost(publicUrl.protocol, host) === expected) {
+        accepted = host;
+        done();
+        return;
+      }
+      request.log.warn({ host }, 'request for another host refused');
+      void reply.code(421).type('text/html; charset=utf-8').send(MISDIRECTED);
     });
   },
   { name: 'host-pin' },

@@ -35,7 +35,6 @@ export const views = fp(
       const request = this.request;
       return this.view(template, {
         ...context,
-        cspNonce: this.cspNonce.script,
         csrfToken: this.generateCsrf(),
         currentUser: request.principal ? { displayName: request.principal.displayName } : null,
         accountMenu: request.accountMenu,
@@ -44,11 +43,11 @@ export const views = fp(
       });
     });
     // Every rendered page, whatever its template: no line break before « ? : ; ! ».
-    app.addHook('onSend', async (_request, reply, payload) => {
+    app.addHook('onSend', (_request, reply, payload, done) => {
       const type = reply.getHeader('content-type');
-      return typeof payload === 'string' && typeof type === 'string' && type.startsWith('text/html')
-        ? frenchSpacing(payload)
-        : payload;
+      const html =
+        typeof payload === 'string' && typeof type === 'string' && type.startsWith('text/html');
+      done(null, html ? frenchSpacing(payload) : payload);
     });
   },
   { name: 'views', dependencies: ['csrf', 'security-headers'] },
