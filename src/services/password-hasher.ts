@@ -18,8 +18,8 @@ export interface HasherOptions {
   /** How many may wait; past it, callers get HasherOverloadedError at once. */
   readonly queueMax: number;
   /**
-   * Nice value of libuv's thread pool, where argon2 runs (ADR 0013): 19, hashing gets only the
-   * CPU that pages leave idle; 0 leaves the threads as they are.
+   * Nice value of libuv’s thread pool, where argon2 runs (ADR 0013): 10 by default, hashing gets
+   * little of a CPU that pages want; 0 leaves the threads as they are.
    */
   readonly hashingNice: number;
 }

@@ -56,7 +56,7 @@ describe('headers of session-dependent responses', () => {
       ].join(';'),
     );
     expect(two.headers['content-security-policy']).toBe(csp);
-    // ADR 0013: every script of the page is an external file of our origin, without a nonce.
+    // ADR 0015: every script of the page is an external file of our origin, without a nonce.
     expect(one.body).toMatch(
       /<script type="module" src="\/static\/dsfr\/dsfr.module.min.js"><\/script>/,
     );

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 
 /**
  * The Content-Security-Policy: everything from our own origin only, no inline script or style
- * and no nonce either (ADR 0013: every script is an external file of our origin, which
+ * and no nonce either (ADR 0015: every script is an external file of our origin, which
  * `script-src 'self'` allows). `formActionSources`: the FranceConnect origins our login and
  * logout forms are redirected to (Chromium checks form-action on redirects).
  */
@@ -62,7 +62,7 @@ export function fixedSecurityHeaders(secure: boolean): Readonly<Record<string, s
 
 /**
  * Strict CSP and the other security headers on every response, errors included; HSTS and
- * upgrades only where cookies are Secure. Computed once (ADR 0013): per request, only the
+ * upgrades only where cookies are Secure. Computed once (ADR 0015): per request, only the
  * FranceConnect origins are asked for, and the policy is rebuilt only when they change (once
  * discovery has answered).
  */
