@@ -20,8 +20,12 @@ import { testConfig } from '../support/config.ts';
 import { persona, required } from '../support/personas.ts';
 import { freePort } from '../support/ports.ts';
 
-/** `mixed`: started in one phase, answered in another. */
-type Phase = 'before' | 'outage' | 'after' | 'mixed';
+/**
+ * `stopping`: while Postgres shuts down (a request may still be served in full: a page is two
+ * statements, ADR 0014); `outage`: once it has stopped; `mixed`: started in one phase, answered
+ * in another.
+ */
+type Phase = 'before' | 'stopping' | 'outage' | 'after' | 'mixed';
 interface Outcome {
   readonly kind: 'login' | 'mon-compte' | 'form';
   readonly phase: Phase;
@@ -168,7 +172,8 @@ describe('a Postgres restart under load', () => {
         const submittedIn = phase;
         const res = await b.post('/mon-compte/separation', body);
         await record('form', submittedIn, res);
-        if (submittedIn === 'outage' || phase === 'outage') outageForms.push({ browser: b, body });
+        const down = (p: Phase) => p === 'stopping' || p === 'outage';
+        if (down(submittedIn) || down(phase)) outageForms.push({ browser: b, body });
       }
     };
 
@@ -206,8 +211,9 @@ describe('a Postgres restart under load', () => {
     try {
       await sleep(1_500);
       const db = required(server, 'server');
-      phase = 'outage';
+      phase = 'stopping';
       await db.stop(); // fast shutdown: sessions in flight get 57P01
+      phase = 'outage';
       await sleep(500);
       for (const res of await Promise.all(
         held.map((f) => f.browser.post('/mon-compte/separation', f.body)),
@@ -249,6 +255,7 @@ describe('a Postgres restart under load', () => {
         .map(([k, n]) => `${k}: ${String(n)}`)
         .join(', ');
     console.log(`before: ${tally(byPhase('before'))}`);
+    console.log(`stopping: ${tally(byPhase('stopping'))}`);
     console.log(`outage: ${tally(byPhase('outage'))}`);
     console.log(`after:  ${tally(byPhase('after'))}`);
     console.log(`across a change of phase: ${tally(byPhase('mixed'))}`);

@@ -114,4 +114,34 @@ describe('the dashboard in one statement', () => {
       ]);
     }
   });
+
+  it('re-checks the whole set: a dossier joined in between is shown, and logged once', async () => {
+    const r = await ctx.pool.query<{ id: string }>('SELECT id FROM persons WHERE nir = $1', [
+      demo('primo-demandeur').nir,
+    ]);
+    const ines = required(r.rows[0]?.id, 'Inès');
+    const claims = await signIn(ines);
+    const started = await startRequest(ctx.deps, claims);
+    const principal = required(started.principal, 'Inès signed in');
+    expect(started.dossiers).toEqual([]);
+    const d = await ctx.pool.query<{ id: string }>(
+      `SELECT id FROM dossiers WHERE number = '1234567'`,
+    );
+    const dossier = required(d.rows[0]?.id, 'dossier 1234567');
+    await ctx.pool.query(
+      `INSERT INTO dossier_members (dossier_id, person_id, role) VALUES ($1, $2, 'autre')`,
+      [dossier, ines],
+    );
+    try {
+      const view = await loadMonCompte(ctx.deps, principal, started.dossiers, '/essai');
+      expect(view?.dossiers.map((x) => x.number)).toEqual(['1234567']);
+      const logged = await ctx.pool.query<{ dossier: string | null }>(
+        `SELECT dossier_id AS dossier FROM access_log WHERE session_hash = $1 ORDER BY id`,
+        [principal.sessionHash],
+      );
+      expect(logged.rows).toEqual([{ dossier }, { dossier: null }]);
+    } finally {
+      await ctx.pool.query('DELETE FROM dossier_members WHERE person_id = $1', [ines]);
+    }
+  });
 });

@@ -7,6 +7,7 @@ import { pendingRequestsSql } from './documents.ts';
 import { membersSql, type MemberRow } from './dossiers.ts';
 import { openDemarchesSql, type DemarcheRow } from './household.ts';
 import { unreadLettersSql } from './letters.ts';
+import { membershipsHeldSql } from './page-statement.ts';
 import { latestPaymentsSql } from './payments.ts';
 import type { PersonRow } from './persons.ts';
 
@@ -16,7 +17,7 @@ import type { PersonRow } from './persons.ts';
  */
 export interface DashboardDossierAsk {
   readonly dossierId: string;
-  /** The membership the decisions were made on: re-checked in the statement's snapshot. */
+  /** The membership the decisions were made on: the whole set is re-checked in the statement's snapshot. */
   readonly role: MemberRole;
   readonly delegation: boolean;
   readonly summary: boolean;
@@ -89,8 +90,7 @@ const DASHBOARD_SQL = `WITH ask AS (
      ),
      person AS (SELECT * FROM persons WHERE id = $1),
      fresh AS (
-       SELECT (SELECT count(*) FROM still) = (SELECT count(*) FROM ask)
-              AND EXISTS (SELECT 1 FROM person) AS ok
+       SELECT ${membershipsHeldSql('$1', '$4::jsonb')} AND EXISTS (SELECT 1 FROM person) AS ok
      ),
      logged AS (
        INSERT INTO access_log (session_hash, person_id, dossier_id, categories, route)
