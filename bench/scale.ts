@@ -114,7 +114,7 @@ export async function runScale(o: {
   );
   out.push(
     `Parameters : ${o.duration} s of /mon-compte at each size (+${Math.min(2, o.duration)} s warm-up), ` +
-      `${o.connections} connections, ~${SAMPLE} accounts spread evenly over each database`,
+      `${o.connections} connections, the adults of ${SAMPLE} households spread evenly over each database`,
   );
   out.push('');
   const header = [

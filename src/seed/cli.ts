@@ -88,7 +88,13 @@ try {
   if (count > 0) {
     const hash = await argon2.hash(RANDOM_PASSWORD, { type: argon2.argon2id, ...config.argon2 });
     const bar = new cliProgress.SingleBar(
-      { format: 'Foyers aléatoires [{bar}] {value}/{total} ({duration}s)', stream: process.stderr },
+      {
+        format: 'Foyers aléatoires [{bar}] {value}/{total} ({duration}s)',
+        stream: process.stderr,
+        // Without a terminal (CI, a log file): a line every 5 seconds.
+        noTTYOutput: true,
+        notTTYSchedule: 5_000,
+      },
       cliProgress.Presets.shades_classic,
     );
     bar.start(count, 0);
