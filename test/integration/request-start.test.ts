@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SESSION_TOUCH_EVERY_MS } from '#src/db/repositories/sessions.ts';
 import { dossiersOf } from '#src/services/dossier-access.ts';
 import { loadMonCompte } from '#src/services/mon-compte.ts';
 import { hashSessionId, openSession, startRequest } from '#src/services/sessions.ts';
@@ -67,19 +68,63 @@ describe('the start of a signed-in request: session, memberships and maintenance
     expect(await startRequest(ctx.deps, claims)).toMatchObject({ principal: null, dossiers: [] });
   });
 
-  it('touches the live session it read', async () => {
+  it('touches the live session it read once last seen a minute ago or more, and only then (ADR 0016)', async () => {
     const [first] = await personIds();
     const claims = await signIn(required(first, 'a person').id);
+    const idHash = hashSessionId(claims.sid);
+    const seenAgo = async (): Promise<number> => {
+      const r = await ctx.pool.query<{ s: number }>(
+        `SELECT extract(epoch FROM now() - last_seen_at)::float8 AS s FROM sessions WHERE id_hash = $1`,
+        [idHash],
+      );
+      return required(r.rows[0], 'the session row').s;
+    };
+    const setSeenAgo = (seconds: number) =>
+      ctx.pool.query(
+        `UPDATE sessions SET last_seen_at = now() - make_interval(secs => $2) WHERE id_hash = $1`,
+        [idHash, seconds],
+      );
+    const touchEvery = SESSION_TOUCH_EVERY_MS / 1000;
+
+    // Seen just over the interval ago: the request writes the time again.
+    await setSeenAgo(touchEvery + 1);
+    expect((await startRequest(ctx.deps, claims)).principal).not.toBeNull();
+    expect(await seenAgo()).toBeLessThan(5);
+
+    // Seen just under the interval ago: live, read, and not written.
+    await setSeenAgo(touchEvery - 5);
+    const xminBefore = await ctx.pool.query<{ x: string }>(
+      'SELECT xmin::text AS x FROM sessions WHERE id_hash = $1',
+      [idHash],
+    );
+    expect((await startRequest(ctx.deps, claims)).principal).not.toBeNull();
+    expect(await seenAgo()).toBeGreaterThan(touchEvery - 6);
+    const xminAfter = await ctx.pool.query<{ x: string }>(
+      'SELECT xmin::text AS x FROM sessions WHERE id_hash = $1',
+      [idHash],
+    );
+    expect(xminAfter.rows[0]?.x).toBe(xminBefore.rows[0]?.x);
+
+    // The idle limit is still read on every request: seen just past it, the session is over.
+    await setSeenAgo(ctx.deps.config.session.idleMs / 1000 + 1);
+    expect(await startRequest(ctx.deps, claims)).toMatchObject({ principal: null, dossiers: [] });
+  });
+
+  it('never touches a revoked session, however long ago it was seen', async () => {
+    const [first] = await personIds();
+    const claims = await signIn(required(first, 'a person').id);
+    const idHash = hashSessionId(claims.sid);
     await ctx.pool.query(
-      `UPDATE sessions SET last_seen_at = now() - interval '1 minute' WHERE id_hash = $1`,
-      [hashSessionId(claims.sid)],
+      `UPDATE sessions SET last_seen_at = now() - interval '10 minutes', revoked_at = now()
+        WHERE id_hash = $1`,
+      [idHash],
     );
-    await startRequest(ctx.deps, claims);
-    const r = await ctx.pool.query<{ fresh: boolean }>(
-      `SELECT last_seen_at > now() - interval '5 seconds' AS fresh FROM sessions WHERE id_hash = $1`,
-      [hashSessionId(claims.sid)],
+    expect(await startRequest(ctx.deps, claims)).toMatchObject({ principal: null });
+    const r = await ctx.pool.query<{ old: boolean }>(
+      `SELECT last_seen_at < now() - interval '9 minutes' AS old FROM sessions WHERE id_hash = $1`,
+      [idHash],
     );
-    expect(r.rows[0]?.fresh).toBe(true);
+    expect(r.rows[0]?.old).toBe(true);
   });
 });
 

@@ -261,6 +261,10 @@ describe('every route, every header (driven by the route table)', () => {
           'SELECT max(last_seen_at)::text AS t FROM sessions WHERE revoked_at IS NULL',
         )
       ).rows[0]?.t;
+    // Last seen two minutes ago: a page would touch it now (ADR 0016); these must not.
+    await ctx.pool.query(
+      "UPDATE sessions SET last_seen_at = last_seen_at - interval '2 minutes' WHERE revoked_at IS NULL",
+    );
     const before = await lastSeen();
     for (const url of ['/static/dsfr/dsfr.min.css', '/static/app/app.css', '/sante']) {
       const res = await rotated.app.inject({ method: 'GET', url, headers: { cookie: v.cookie } });

@@ -77,13 +77,27 @@ interface RequestStartRow {
   readonly now: Date;
 }
 
+/**
+ * A live session's `last_seen_at` is written again only once it is this old (ADR 0016): most
+ * requests then read the session without writing it — no row version, no WAL, no commit to
+ * flush. The idle timeout is still checked on every request against the stored value, so a
+ * session idles out up to this much sooner than SESSION_IDLE_MINUTES says, never later.
+ */
+export const SESSION_TOUCH_EVERY_MS = 60_000;
+
 const REQUEST_START_SQL = `WITH live AS (
-       UPDATE sessions s SET last_seen_at = now()
-         FROM persons p
-        WHERE s.id_hash = $1 AND s.person_id = $2 AND p.id = s.person_id AND s.revoked_at IS NULL
+       SELECT s.person_id, p.given_name, p.family_name, p.birthdate,
+              p.suspended_at, s.method, s.acr, s.authenticated_at
+         FROM sessions s JOIN persons p ON p.id = s.person_id
+        WHERE s.id_hash = $1 AND s.person_id = $2 AND s.revoked_at IS NULL
           AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $3 / 1000.0)
-        RETURNING s.person_id, p.given_name, p.family_name, p.birthdate, p.suspended_at,
-                  s.method, s.acr, s.authenticated_at
+     ),
+     -- Run to completion though nothing reads it (a data-modifying WITH always is).
+     touched AS (
+       UPDATE sessions s SET last_seen_at = now()
+        WHERE s.id_hash = $1 AND s.revoked_at IS NULL AND EXISTS (SELECT FROM live)
+          AND s.last_seen_at <= now() - make_interval(secs => $4 / 1000.0)
+        RETURNING 1
      )
      SELECT live.person_id IS NOT NULL AS live,
             live.given_name AS "givenName", live.family_name AS "familyName", live.method,
@@ -106,11 +120,13 @@ const REQUEST_START_SQL = `WITH live AS (
       WHERE mt.id`;
 
 /**
- * One round trip for the start of every signed-in request: the session checked and touched — it
- * must exist for this person, not be revoked, not be past its absolute expiry and have been seen
- * within the idle timeout —, the person's names, dossiers and memberships (as
- * `findDossiersOfPerson`) and the maintenance row — one statement, so the memberships are those of the same snapshot as the
- * live session, and none are returned when the session is not live.
+ * One round trip for the start of every signed-in request: the session checked — it must exist
+ * for this person, not be revoked, not be past its absolute expiry and have been seen within the
+ * idle timeout — and touched when last seen over {@link SESSION_TOUCH_EVERY_MS} ago, the person's
+ * names, dossiers and memberships (as `findDossiersOfPerson`) and the maintenance row — one
+ * statement, so the memberships are those of the same snapshot as the live session, and none are
+ * returned when the session is not live. A revocation committed before the statement starts is
+ * seen; one committing while it runs orders after this request, as for any read.
  */
 export async function startRequest(
   db: Queryable,
@@ -122,7 +138,7 @@ export async function startRequest(
   const r = await db.query<RequestStartRow>({
     name: 'request-start',
     text: REQUEST_START_SQL,
-    values: [idHash, personId, idleMs],
+    values: [idHash, personId, idleMs, SESSION_TOUCH_EVERY_MS],
   });
   const row = r.rows[0];
   if (!row) throw new Error('maintenance row missing (migration 018)');
