@@ -38,6 +38,8 @@ const ctx = useTestApp();
 
 let counting = false;
 let statements = 0;
+/** Statements sent without a name: parsed and planned by Postgres on every call. */
+let unnamed = 0;
 const wrapped = new WeakSet<object>();
 function countOn(client: pg.PoolClient): void {
   if (wrapped.has(client)) return;
@@ -45,7 +47,11 @@ function countOn(client: pg.PoolClient): void {
   const query: (...args: unknown[]) => unknown = client.query.bind(client);
   Object.assign(client, {
     query: (...args: unknown[]) => {
-      if (counting) statements++;
+      if (counting) {
+        statements++;
+        const [config] = args;
+        if (typeof config !== 'object' || config === null || !('name' in config)) unnamed++;
+      }
       return query(...args);
     },
   });
@@ -61,12 +67,13 @@ afterAll(() => {
 async function statementsOf(
   browser: TestBrowser,
   url: string,
-): Promise<{ status: number; statements: number }> {
+): Promise<{ status: number; statements: number; unnamed: number }> {
   statements = 0;
+  unnamed = 0;
   counting = true;
   try {
     const res = await browser.get(url);
-    return { status: res.statusCode, statements };
+    return { status: res.statusCode, statements, unnamed };
   } finally {
     counting = false;
   }
@@ -82,14 +89,19 @@ describe('round trips to Postgres a page costs', () => {
       .map((r) => r.url);
     expect(pages).toContain('/mon-compte');
     const measured: Record<string, number> = {};
+    const unnamedOnDisplayPages: Record<string, number> = {};
     for (const url of pages) {
       // The first request may warm a cache (communes, templates): count the second.
       await statementsOf(browser, url);
-      const { status, statements: n } = await statementsOf(browser, url);
+      const { status, statements: n, unnamed: u } = await statementsOf(browser, url);
       // Steps of a journey answer a redirect without their flow: they are not pages to show.
       if (status === 200) measured[url] = n;
+      // A display page (its start and at most one statement of its own) sends named statements
+      // only: prepared once per connection rather than parsed and planned on every view.
+      if (status === 200 && n <= 2 && u > 0) unnamedOnDisplayPages[url] = u;
     }
     if (process.env.ROUND_TRIPS_PRINT) console.log(measured);
     expect(measured).toEqual(BUDGET);
+    expect(unnamedOnDisplayPages).toEqual({});
   });
 });

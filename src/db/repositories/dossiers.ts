@@ -28,8 +28,9 @@ export async function findDossiersOfPerson(
   db: Queryable,
   personId: string,
 ): Promise<DossierMembershipRow[]> {
-  const r = await db.query<DossierRow & Omit<DossierMembershipRow, 'dossier'>>(
-    `SELECT d.id, d.number, d.address_line1 AS "addressLine1", d.address_line2 AS "addressLine2",
+  const r = await db.query<DossierRow & Omit<DossierMembershipRow, 'dossier'>>({
+    name: 'dossiers-of-person',
+    text: `SELECT d.id, d.number, d.address_line1 AS "addressLine1", d.address_line2 AS "addressLine2",
             d.postcode, d.city, d.family_situation AS "familySituation", d.iban, d.bic,
             d.quarterly_declaration_cycle AS "declarationCycle", m.role, m.delegation, p.birthdate
        FROM dossier_members m
@@ -37,8 +38,8 @@ export async function findDossiersOfPerson(
        JOIN dossiers d ON d.id = m.dossier_id
       WHERE m.person_id = $1
       ORDER BY m.role, m.dossier_id`,
-    [personId],
-  );
+    values: [personId],
+  });
   return r.rows.map(({ role, delegation, birthdate, ...dossier }) => ({
     dossier,
     role,

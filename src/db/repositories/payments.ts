@@ -96,8 +96,10 @@ export async function paymentsPageRows(
     readonly categories: readonly DataCategory[];
   },
 ): Promise<{ readonly fresh: true; readonly payments: Payment[] } | Stale> {
-  const r = await db.query<{ fresh: boolean; payments: Payment[] | null }>(
-    `WITH ${RECHECK},
+  // Named statements (this one and the detail's): parsed once per connection, not per page.
+  const r = await db.query<{ fresh: boolean; payments: Payment[] | null }>({
+    name: 'paiements-page',
+    text: `WITH ${RECHECK},
      logged AS (
        INSERT INTO access_log (session_hash, person_id, dossier_id, categories, route)
        SELECT $2, $1, $4, $5, $6 WHERE (SELECT ok FROM fresh)
@@ -108,7 +110,7 @@ export async function paymentsPageRows(
               (SELECT coalesce(json_agg(t), '[]')
                  FROM (${paymentsBetweenSql('$4::uuid', '$7::date', '$8::date')}) t) END AS payments,
             (SELECT count(*) FROM logged) AS logged`,
-    [
+    values: [
       ask.personId,
       ask.sessionHash,
       asked(ask),
@@ -118,7 +120,7 @@ export async function paymentsPageRows(
       ask.range.from,
       ask.range.before,
     ],
-  );
+  });
   const row = r.rows[0];
   if (!row?.fresh || !row.payments) return { fresh: false };
   return { fresh: true, payments: row.payments };
@@ -151,8 +153,9 @@ export async function paymentDetailRows(
     fresh: boolean;
     payment: (Payment & { iban: string | null }) | null;
     deductions: Deduction[] | null;
-  }>(
-    `WITH ${RECHECK},
+  }>({
+    name: 'paiement-detail-page',
+    text: `WITH ${RECHECK},
      found AS (
        SELECT ${PAYMENT_COLUMNS}, iban FROM payments
         WHERE dossier_id = $4::uuid AND id = $7::bigint AND (SELECT ok FROM fresh)
@@ -169,7 +172,7 @@ export async function paymentDetailRows(
                        FROM (${deductionsSql('found.id::bigint')}) t)
                FROM found) AS deductions,
             (SELECT count(*) FROM logged) AS logged`,
-    [
+    values: [
       ask.personId,
       ask.sessionHash,
       asked(ask),
@@ -179,7 +182,7 @@ export async function paymentDetailRows(
       ask.paymentId,
       ask.route,
     ],
-  );
+  });
   const row = r.rows[0];
   if (!row?.fresh) return { fresh: false };
   if (!row.payment) return { fresh: true, found: null };

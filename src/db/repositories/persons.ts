@@ -18,7 +18,11 @@ const columns =
   'id, nir, provisional_id, given_name, family_name, sex, birthdate, email, phone, email_verified_at, phone_verified_at';
 
 export async function findPersonById(db: Queryable, personId: string): Promise<PersonRow | null> {
-  const r = await db.query<PersonRow>(`SELECT ${columns} FROM persons WHERE id = $1`, [personId]);
+  const r = await db.query<PersonRow>({
+    name: 'person-by-id',
+    text: `SELECT ${columns} FROM persons WHERE id = $1`,
+    values: [personId],
+  });
   return r.rows[0] ?? null;
 }
 

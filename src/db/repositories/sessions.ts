@@ -199,15 +199,16 @@ export async function activeSessionsOf(
   personId: string,
   idleMs: number,
 ): Promise<ActiveSessionRow[]> {
-  const r = await db.query<ActiveSessionRow>(
-    `SELECT public_id AS "publicId", id_hash AS "idHash", method, created_at AS "createdAt",
+  const r = await db.query<ActiveSessionRow>({
+    name: 'active-sessions',
+    text: `SELECT public_id AS "publicId", id_hash AS "idHash", method, created_at AS "createdAt",
             last_seen_at AS "lastSeenAt", user_agent AS "userAgent"
        FROM sessions
       WHERE person_id = $1 AND revoked_at IS NULL AND expires_at > now()
         AND last_seen_at > now() - make_interval(secs => $2 / 1000.0)
       ORDER BY last_seen_at DESC`,
-    [personId, idleMs],
-  );
+    values: [personId, idleMs],
+  });
   return r.rows;
 }
 
