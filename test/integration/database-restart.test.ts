@@ -22,10 +22,11 @@ import { freePort } from '../support/ports.ts';
 
 /**
  * `stopping`: while Postgres shuts down (a request may still be served in full: a page is two
- * statements, ADR 0014); `outage`: once it has stopped; `mixed`: started in one phase, answered
- * in another.
+ * statements, ADR 0014); `outage`: once it has stopped; `starting`: while it starts again (it
+ * accepts connections before the helper that starts it has returned: a request may be served);
+ * `mixed`: started in one phase, answered in another.
  */
-type Phase = 'before' | 'stopping' | 'outage' | 'after' | 'mixed';
+type Phase = 'before' | 'stopping' | 'outage' | 'starting' | 'after' | 'mixed';
 interface Outcome {
   readonly kind: 'login' | 'mon-compte' | 'form';
   readonly phase: Phase;
@@ -172,7 +173,7 @@ describe('a Postgres restart under load', () => {
         const submittedIn = phase;
         const res = await b.post('/mon-compte/separation', body);
         await record('form', submittedIn, res);
-        const down = (p: Phase) => p === 'stopping' || p === 'outage';
+        const down = (p: Phase) => p === 'stopping' || p === 'outage' || p === 'starting';
         if (down(submittedIn) || down(phase)) outageForms.push({ browser: b, body });
       }
     };
@@ -224,6 +225,7 @@ describe('a Postgres restart under load', () => {
       await sleep(1_000);
       health = await probe.get('/sante');
       await sleep(500);
+      phase = 'starting';
       server = await startEmbeddedPostgres({ dir, port, persistent: true });
       phase = 'after';
       while (attempts < POLL_ATTEMPTS) {
@@ -257,6 +259,7 @@ describe('a Postgres restart under load', () => {
     console.log(`before: ${tally(byPhase('before'))}`);
     console.log(`stopping: ${tally(byPhase('stopping'))}`);
     console.log(`outage: ${tally(byPhase('outage'))}`);
+    console.log(`starting: ${tally(byPhase('starting'))}`);
     console.log(`after:  ${tally(byPhase('after'))}`);
     console.log(`across a change of phase: ${tally(byPhase('mixed'))}`);
     console.log(
