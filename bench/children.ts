@@ -79,7 +79,11 @@ export function startServer(
     progress: (message: string) => void;
   },
 ): Promise<ServerHandle> {
-  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  // --expose-gc: /bench/heap collects before it reports (bench/server.ts).
+  const nodeArgs = [
+    '--expose-gc',
+    ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+  ];
   stoppingServer = false;
   pgDir = null;
   const proc = nodeChild(

@@ -20,25 +20,52 @@ export function at<T>(items: readonly T[], n: number): T {
   return item;
 }
 
+/** The benchmarked server as the samples see it: its pid, and its base URL for /bench/heap. */
+export interface ServerProbe {
+  readonly pid: number | undefined;
+  readonly baseUrl: string;
+}
+
 export interface Sampled<T> {
   readonly value: T;
-  /** The server's resident memory right after the phase (MiB); null off Linux. */
+  /** The server's resident memory right after the phase and a full collection (MiB); null off Linux. */
   readonly rssMiB: number | null;
+  /** The server's heap in use after a full collection (MiB); null when it could not be read. */
+  readonly heapMiB: number | null;
   /** CPU time over the phase, the machine's and ours; null off Linux. */
   readonly cpu: CpuWindow | null;
 }
 
-/** Runs `work`, sampling CPU time around it and the RSS of `serverPid` after it. */
+/** The server's heap after a full collection (its /bench/heap), or null. */
+async function heapAfterCollection(server: ServerProbe): Promise<number | null> {
+  try {
+    const res = await fetch(`${server.baseUrl}/bench/heap`);
+    if (!res.ok) return null;
+    const body: unknown = await res.json();
+    const heap: unknown =
+      typeof body === 'object' && body !== null ? Reflect.get(body, 'heapUsedMiB') : null;
+    return typeof heap === 'number' && Number.isFinite(heap) ? heap : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs `work`, sampling CPU time around it; after it, the server's heap after a full collection
+ * and then its RSS.
+ */
 export async function sampled<T>(
-  serverPid: number | undefined,
+  server: ServerProbe,
   work: () => Promise<T>,
 ): Promise<Sampled<T>> {
   const start = cpuSnapshot();
   const value = await work();
   const end = cpuSnapshot();
+  const heapMiB = await heapAfterCollection(server);
   return {
     value,
-    rssMiB: rssMiB(serverPid),
+    rssMiB: rssMiB(server.pid),
+    heapMiB,
     cpu: start && end ? cpuWindow(start, end) : null,
   };
 }
@@ -48,14 +75,14 @@ export async function timed(
   title: string,
   phase: Phase,
   warmup: number,
-  serverPid: number | undefined,
+  server: ServerProbe,
 ): Promise<Sampled<PhaseResult>> {
   if (warmup > 0) {
     progress(`${title}: warm-up ${warmup} s`);
     await runPhase({ ...phase, duration: warmup, check: undefined });
   }
   progress(`${title}: ${phase.duration} s, ${phase.connections} connections`);
-  return sampled(serverPid, () => runPhase(phase));
+  return sampled(server, () => runPhase(phase));
 }
 
 export interface Mismatch {

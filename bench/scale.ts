@@ -10,7 +10,7 @@ import { startServer, stopServer } from './children.ts';
 import { logIn, mapConcurrently } from './client.ts';
 import { formatGoals, mark, ratio, type Goal } from './goals.ts';
 import type { PhaseResult } from './load.ts';
-import { at, personalPageCheck, progress, timed, type Mismatch, type Sampled } from './measure.ts';
+import { at, personalPageCheck, progress, timed, type Mismatch, type Sampled, type ServerProbe } from './measure.ts';
 import {
   addWindows,
   OTHER_WORK_WARNING,
@@ -47,6 +47,7 @@ async function measureSize(
     env: { BENCH_ADULTS_SAMPLE: String(SAMPLE), BENCH_EXPLAIN: '1' },
     progress,
   });
+  const server: ServerProbe = { pid, baseUrl };
   const startSeconds = (performance.now() - started) / 1000;
   const rssAfterSeedMiB = rssMiB(pid);
   progress(
@@ -72,7 +73,7 @@ async function measureSize(
       check: personalPageCheck('/mon-compte', names, () => true, o.mismatches, SAMPLE_EVERY),
     },
     Math.min(2, o.duration),
-    pid,
+    server,
   );
   progress(`stopping the server (${await stopServer()})`);
   return {

@@ -134,6 +134,15 @@ async function main(): Promise<void> {
   // The framework ceiling: every root hook of the app (the session is the personal scope's,
   // ADR 0006), no database, a constant body.
   app.get('/bench/ping', async (_request, reply) => reply.type('text/plain').send('pong'));
+  // The memory figure of each phase (bench/measure.ts): a full collection first (the runner
+  // starts this process with --expose-gc), so the heap left is what the server keeps, not the
+  // garbage of the last phase. Bench-only, like /bench/ping: the app itself has no such route.
+  app.get('/bench/heap', async (_request, reply) => {
+    const collect: unknown = Reflect.get(globalThis, 'gc');
+    if (typeof collect !== 'function') return reply.code(501).send({ error: 'no --expose-gc' });
+    Reflect.apply(collect, globalThis, []);
+    return reply.send({ heapUsedMiB: process.memoryUsage().heapUsed / 1024 / 1024 });
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (typeof address !== 'object' || !address) throw new Error('no listening address');
