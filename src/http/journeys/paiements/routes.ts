@@ -5,6 +5,7 @@ import { fieldError } from '../../forms.ts';
 import { paths } from '../../paths.ts';
 import { ForbiddenError } from '../../plugins/errors.ts';
 import { dossiersOf, principalOf } from '../../plugins/session.ts';
+import { chartMarkup, monthsMarkup } from './markup.ts';
 
 /** The year filter: empty or absent is the 24 months; anything else must be a year. */
 const filter = z.object({
@@ -34,6 +35,10 @@ export async function paiementsRoutes(app: FastifyInstance, opts: { services: Us
     const latest = view.years[0];
     return reply.code(invalid ? 400 : 200).page('pages/paiements/index.njk', {
       view,
+      parts: {
+        months: monthsMarkup(view.months),
+        chart: view.count ? chartMarkup(view.chart) : null,
+      },
       errors: invalid
         ? fieldError(
             'annee',
