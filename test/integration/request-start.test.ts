@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SESSION_TOUCH_EVERY_MS } from '#src/db/repositories/sessions.ts';
+import {
+  SESSION_TOUCH_EVERY_MS,
+  startRequest as readRequestStart,
+  touchAfterMs,
+} from '#src/db/repositories/sessions.ts';
 import { dossiersOf } from '#src/services/dossier-access.ts';
 import { loadMonCompte } from '#src/services/mon-compte.ts';
 import { hashSessionId, openSession, startRequest } from '#src/services/sessions.ts';
@@ -108,6 +112,30 @@ describe('the start of a signed-in request: session, memberships and maintenance
     // The idle limit is still read on every request: seen just past it, the session is over.
     await setSeenAgo(ctx.deps.config.session.idleMs / 1000 + 1);
     expect(await startRequest(ctx.deps, claims)).toMatchObject({ principal: null, dossiers: [] });
+  });
+
+  it('with an idle timeout under two minutes, touches at half of it: a session used that often stays live', async () => {
+    const [first] = await personIds();
+    const claims = await signIn(required(first, 'a person').id);
+    const idHash = hashSessionId(claims.sid);
+    const idleMs = 60_000;
+    expect(touchAfterMs(idleMs)).toBe(30_000);
+    expect(touchAfterMs(30 * 60_000)).toBe(SESSION_TOUCH_EVERY_MS);
+    // Requests every 35 s against a 60 s idle timeout: each finds the session live and, past
+    // half the timeout, writes the time again — with a one-minute interval it would idle out.
+    for (let step = 0; step < 3; step++) {
+      await ctx.pool.query(
+        `UPDATE sessions SET last_seen_at = now() - interval '35 seconds' WHERE id_hash = $1`,
+        [idHash],
+      );
+      const started = await readRequestStart(ctx.pool, idHash, claims.pid, idleMs);
+      expect(started.session).not.toBeNull();
+      const r = await ctx.pool.query<{ fresh: boolean }>(
+        `SELECT last_seen_at > now() - interval '5 seconds' AS fresh FROM sessions WHERE id_hash = $1`,
+        [idHash],
+      );
+      expect(r.rows[0]?.fresh).toBe(true);
+    }
   });
 
   it('never touches a revoked session, however long ago it was seen', async () => {

@@ -85,6 +85,14 @@ interface RequestStartRow {
  */
 export const SESSION_TOUCH_EVERY_MS = 60_000;
 
+/**
+ * How old `last_seen_at` must be to be written again: {@link SESSION_TOUCH_EVERY_MS}, or half the
+ * idle timeout when that is shorter — a session used more often than that never idles out.
+ */
+export function touchAfterMs(idleMs: number): number {
+  return Math.min(SESSION_TOUCH_EVERY_MS, idleMs / 2);
+}
+
 const REQUEST_START_SQL = `WITH live AS (
        SELECT s.person_id, p.given_name, p.family_name, p.birthdate,
               p.suspended_at, s.method, s.acr, s.authenticated_at
@@ -122,7 +130,7 @@ const REQUEST_START_SQL = `WITH live AS (
 /**
  * One round trip for the start of every signed-in request: the session checked — it must exist
  * for this person, not be revoked, not be past its absolute expiry and have been seen within the
- * idle timeout — and touched when last seen over {@link SESSION_TOUCH_EVERY_MS} ago, the person's
+ * idle timeout — and touched when last written {@link touchAfterMs} ago or more, the person's
  * names, dossiers and memberships (as `findDossiersOfPerson`) and the maintenance row — one
  * statement, so the memberships are those of the same snapshot as the live session, and none are
  * returned when the session is not live. A revocation committed before the statement starts is
@@ -138,7 +146,7 @@ export async function startRequest(
   const r = await db.query<RequestStartRow>({
     name: 'request-start',
     text: REQUEST_START_SQL,
-    values: [idHash, personId, idleMs, SESSION_TOUCH_EVERY_MS],
+    values: [idHash, personId, idleMs, touchAfterMs(idleMs)],
   });
   const row = r.rows[0];
   if (!row) throw new Error('maintenance row missing (migration 018)');
