@@ -54,10 +54,7 @@ async function heapAfterCollection(server: ServerProbe): Promise<number | null> 
  * Runs `work`, sampling CPU time around it; after it, the server's heap after a full collection
  * and then its RSS.
  */
-export async function sampled<T>(
-  server: ServerProbe,
-  work: () => Promise<T>,
-): Promise<Sampled<T>> {
+export async function sampled<T>(server: ServerProbe, work: () => Promise<T>): Promise<Sampled<T>> {
   const start = cpuSnapshot();
   const value = await work();
   const end = cpuSnapshot();

@@ -10,7 +10,15 @@ import { startServer, stopServer } from './children.ts';
 import { logIn, mapConcurrently } from './client.ts';
 import { formatGoals, mark, ratio, type Goal } from './goals.ts';
 import type { PhaseResult } from './load.ts';
-import { at, personalPageCheck, progress, timed, type Mismatch, type Sampled, type ServerProbe } from './measure.ts';
+import {
+  at,
+  personalPageCheck,
+  progress,
+  timed,
+  type Mismatch,
+  type Sampled,
+  type ServerProbe,
+} from './measure.ts';
 import {
   addWindows,
   OTHER_WORK_WARNING,
