@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { projectRoot } from '#src/config.ts';
 import { axisStep, buildPaymentChart, CHART_COLOURS } from '#src/domain/payment-chart.ts';
 import { groupByMonth, type Payment } from '#src/domain/payments.ts';
+import { chartMarkup } from '#src/http/journeys/paiements/markup.ts';
 import { registerFilters } from '#src/http/nunjucks/filters.ts';
 
 let next = 0;
@@ -99,7 +100,7 @@ describe('buildPaymentChart: stacked bars of the months by benefit', () => {
   });
 });
 
-describe('views/pages/paiements/graphique.njk', () => {
+describe('views/pages/paiements/graphique.njk, with its parts from markup.ts (ADR 0017)', () => {
   const env = new nunjucks.Environment(
     new nunjucks.FileSystemLoader(path.join(projectRoot, 'views')),
     { autoescape: true },
@@ -112,7 +113,10 @@ describe('views/pages/paiements/graphique.njk', () => {
       ['2025-12', '2026-01'],
       [AF, '<script>APL</script>'],
     );
-    const html = env.render('pages/paiements/graphique.njk', { view: { chart } });
+    const html = env.render('pages/paiements/graphique.njk', {
+      view: { chart },
+      parts: { chart: chartMarkup(chart) },
+    });
     expect(html).toMatch(
       /<svg [^>]*role="img" aria-labelledby="graphique-titre graphique-description"/,
     );
