@@ -28,10 +28,10 @@ export function formatGoals(goals: readonly Goal[], digits = 3): string[] {
 }
 
 /**
- * RSS growth from the first to the last of the samples taken after page phases, in MiB; NaN when
- * fewer than two were read.
+ * Growth from the first to the last of the samples taken after page phases (RSS or heap, MiB);
+ * NaN when fewer than two were read.
  */
-export function rssGrowth(samples: readonly (number | null)[]): number {
+export function growthOf(samples: readonly (number | null)[]): number {
   const known = samples.filter((s): s is number => s !== null && Number.isFinite(s));
   const first = known[0];
   const last = known[known.length - 1];

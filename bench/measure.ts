@@ -3,6 +3,7 @@
  * session's own name in the header), and the samples taken around each measured phase (the
  * server's RSS after it, the CPU time of the machine and of the bench's own processes).
  */
+import { z } from 'zod';
 import { runPhase, type CheckOutcome, type Phase, type PhaseResult } from './load.ts';
 import { cpuSnapshot, cpuWindow, rssMiB, type CpuWindow } from './procfs.ts';
 
@@ -36,15 +37,14 @@ export interface Sampled<T> {
   readonly cpu: CpuWindow | null;
 }
 
+const heapReply = z.object({ heapUsedMiB: z.number() });
+
 /** The server's heap after a full collection (its /bench/heap), or null. */
 async function heapAfterCollection(server: ServerProbe): Promise<number | null> {
   try {
     const res = await fetch(`${server.baseUrl}/bench/heap`);
-    if (!res.ok) return null;
-    const body: unknown = await res.json();
-    const heap: unknown =
-      typeof body === 'object' && body !== null ? Reflect.get(body, 'heapUsedMiB') : null;
-    return typeof heap === 'number' && Number.isFinite(heap) ? heap : null;
+    const parsed = heapReply.safeParse(res.ok ? await res.json() : null);
+    return parsed.success ? parsed.data.heapUsedMiB : null;
   } catch {
     return null;
   }

@@ -20,6 +20,31 @@ async function personIds(): Promise<{ id: string; name: string }[]> {
   return r.rows;
 }
 
+/** Seconds since the session's `last_seen_at`. */
+async function seenAgo(idHash: Buffer): Promise<number> {
+  const r = await ctx.pool.query<{ s: number }>(
+    `SELECT extract(epoch FROM now() - last_seen_at)::float8 AS s FROM sessions WHERE id_hash = $1`,
+    [idHash],
+  );
+  return required(r.rows[0], 'the session row').s;
+}
+
+async function setSeenAgo(idHash: Buffer, seconds: number): Promise<void> {
+  await ctx.pool.query(
+    `UPDATE sessions SET last_seen_at = now() - make_interval(secs => $2) WHERE id_hash = $1`,
+    [idHash, seconds],
+  );
+}
+
+/** The transaction that wrote the row's current version: unchanged when nothing wrote it. */
+async function xminOf(idHash: Buffer): Promise<string | undefined> {
+  const r = await ctx.pool.query<{ x: string }>(
+    'SELECT xmin::text AS x FROM sessions WHERE id_hash = $1',
+    [idHash],
+  );
+  return r.rows[0]?.x;
+}
+
 async function signIn(personId: string) {
   return openSession(ctx.pool, ctx.deps.config.session, {
     personId,
@@ -76,41 +101,22 @@ describe('the start of a signed-in request: session, memberships and maintenance
     const [first] = await personIds();
     const claims = await signIn(required(first, 'a person').id);
     const idHash = hashSessionId(claims.sid);
-    const seenAgo = async (): Promise<number> => {
-      const r = await ctx.pool.query<{ s: number }>(
-        `SELECT extract(epoch FROM now() - last_seen_at)::float8 AS s FROM sessions WHERE id_hash = $1`,
-        [idHash],
-      );
-      return required(r.rows[0], 'the session row').s;
-    };
-    const setSeenAgo = (seconds: number) =>
-      ctx.pool.query(
-        `UPDATE sessions SET last_seen_at = now() - make_interval(secs => $2) WHERE id_hash = $1`,
-        [idHash, seconds],
-      );
     const touchEvery = SESSION_TOUCH_EVERY_MS / 1000;
 
     // Seen just over the interval ago: the request writes the time again.
-    await setSeenAgo(touchEvery + 1);
+    await setSeenAgo(idHash, touchEvery + 1);
     expect((await startRequest(ctx.deps, claims)).principal).not.toBeNull();
-    expect(await seenAgo()).toBeLessThan(5);
+    expect(await seenAgo(idHash)).toBeLessThan(5);
 
     // Seen just under the interval ago: live, read, and not written.
-    await setSeenAgo(touchEvery - 5);
-    const xminBefore = await ctx.pool.query<{ x: string }>(
-      'SELECT xmin::text AS x FROM sessions WHERE id_hash = $1',
-      [idHash],
-    );
+    await setSeenAgo(idHash, touchEvery - 5);
+    const xminBefore = await xminOf(idHash);
     expect((await startRequest(ctx.deps, claims)).principal).not.toBeNull();
-    expect(await seenAgo()).toBeGreaterThan(touchEvery - 6);
-    const xminAfter = await ctx.pool.query<{ x: string }>(
-      'SELECT xmin::text AS x FROM sessions WHERE id_hash = $1',
-      [idHash],
-    );
-    expect(xminAfter.rows[0]?.x).toBe(xminBefore.rows[0]?.x);
+    expect(await seenAgo(idHash)).toBeGreaterThan(touchEvery - 6);
+    expect(await xminOf(idHash)).toBe(xminBefore);
 
     // The idle limit is still read on every request: seen just past it, the session is over.
-    await setSeenAgo(ctx.deps.config.session.idleMs / 1000 + 1);
+    await setSeenAgo(idHash, ctx.deps.config.session.idleMs / 1000 + 1);
     expect(await startRequest(ctx.deps, claims)).toMatchObject({ principal: null, dossiers: [] });
   });
 
@@ -124,17 +130,10 @@ describe('the start of a signed-in request: session, memberships and maintenance
     // Requests every 35 s against a 60 s idle timeout: each finds the session live and, past
     // half the timeout, writes the time again — with a one-minute interval it would idle out.
     for (let step = 0; step < 3; step++) {
-      await ctx.pool.query(
-        `UPDATE sessions SET last_seen_at = now() - interval '35 seconds' WHERE id_hash = $1`,
-        [idHash],
-      );
+      await setSeenAgo(idHash, 35);
       const started = await readRequestStart(ctx.pool, idHash, claims.pid, idleMs);
       expect(started.session).not.toBeNull();
-      const r = await ctx.pool.query<{ fresh: boolean }>(
-        `SELECT last_seen_at > now() - interval '5 seconds' AS fresh FROM sessions WHERE id_hash = $1`,
-        [idHash],
-      );
-      expect(r.rows[0]?.fresh).toBe(true);
+      expect(await seenAgo(idHash)).toBeLessThan(5);
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatGoals, mark, ratio, rssGrowth } from '../../bench/goals.ts';
+import { formatGoals, mark, ratio, growthOf } from '../../bench/goals.ts';
 
 describe('mark', () => {
   it('marks a lower bound met at the bound itself, and missed below it', () => {
@@ -45,14 +45,14 @@ describe('formatGoals', () => {
   });
 });
 
-describe('rssGrowth', () => {
+describe('growthOf', () => {
   it('is the last sample minus the first, skipping the ones not read', () => {
-    expect(rssGrowth([null, 180, 195, null, 210.5, null])).toBeCloseTo(30.5, 10);
-    expect(rssGrowth([200, 190])).toBe(-10);
+    expect(growthOf([null, 180, 195, null, 210.5, null])).toBeCloseTo(30.5, 10);
+    expect(growthOf([200, 190])).toBe(-10);
   });
 
   it('is unknown with fewer than two samples', () => {
-    expect(rssGrowth([null, 180, null])).toBeNaN();
-    expect(rssGrowth([])).toBeNaN();
+    expect(growthOf([null, 180, null])).toBeNaN();
+    expect(growthOf([])).toBeNaN();
   });
 });

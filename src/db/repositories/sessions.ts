@@ -105,7 +105,6 @@ const REQUEST_START_SQL = `WITH live AS (
        UPDATE sessions s SET last_seen_at = now()
         WHERE s.id_hash = $1 AND s.revoked_at IS NULL AND EXISTS (SELECT FROM live)
           AND s.last_seen_at <= now() - make_interval(secs => $4 / 1000.0)
-        RETURNING 1
      )
      SELECT live.person_id IS NOT NULL AS live,
             live.given_name AS "givenName", live.family_name AS "familyName", live.method,
